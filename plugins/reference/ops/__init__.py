@@ -1,0 +1,1 @@
+"""The reference plugin's kernels, one module per op family."""

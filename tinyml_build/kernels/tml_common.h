@@ -1,0 +1,72 @@
+/*
+ * tinyml-build portable kernels: common definitions.
+ *
+ * Compiler portability macros and the integer requantisation helpers every int8 kernel
+ * uses. The helpers reproduce TFLite's double-rounding MultiplyByQuantizedMultiplier
+ * (gemmlowp's SaturatingRoundingDoublingHighMul followed by RoundingDivideByPOT) bit for
+ * bit, which is what makes the kernels' results identical to the TFLite reference kernels.
+ * They assume arithmetic right shifts of negative values, which every target compiler we
+ * support (GCC, Clang, IAR, Arm Compiler) provides.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TML_COMMON_H
+#define TML_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TML_ALIGNED(n) __attribute__((aligned(n)))
+#define TML_SECTION(name) __attribute__((section(name)))
+#define TML_UNUSED __attribute__((unused))
+#else
+#define TML_ALIGNED(n)
+#define TML_SECTION(name)
+#define TML_UNUSED
+#endif
+
+#define TML_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define TML_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Saturating rounding doubling high multiply: round((a * b) / 2^31), with the one
+ * overflow case (INT32_MIN * INT32_MIN) saturated. C99 division truncates toward zero,
+ * as gemmlowp's reference implementation does. */
+static inline int32_t tml_srdhm(int32_t a, int32_t b)
+{
+    int64_t ab;
+    int64_t nudge;
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    ab = (int64_t)a * (int64_t)b;
+    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* Rounding arithmetic right shift by exponent (0..31), ties away from zero. */
+static inline int32_t tml_rdbpot(int32_t x, int32_t exponent)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* x * multiplier * 2^shift with multiplier in Q31: TFLite's MultiplyByQuantizedMultiplier.
+ * The left shift is done in unsigned arithmetic: the reference does the same multiply and
+ * its callers guarantee it does not overflow, so the results agree. */
+static inline int32_t tml_requantize(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    const int32_t shifted = (int32_t)((uint32_t)x << left);
+    return tml_rdbpot(tml_srdhm(shifted, multiplier), right);
+}
+
+static inline int8_t tml_clamp_s8(int32_t x, int32_t lo, int32_t hi)
+{
+    return (int8_t)(x < lo ? lo : (x > hi ? hi : x));
+}
+
+#endif /* TML_COMMON_H */

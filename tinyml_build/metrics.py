@@ -1,0 +1,24 @@
+"""Per-op work estimates (multiply-accumulates) for reports and benchmarks."""
+
+from __future__ import annotations
+
+from .ir import Graph, Op
+
+
+def op_macs(op: Op, graph: Graph) -> int:
+    """Multiply-accumulates an op performs (0 for data movement and element-wise ops)."""
+    out = graph.tensors[op.outputs[0]]
+    if op.kind == "conv2d":
+        w = graph.tensors[op.inputs[1]]
+        return out.size * w.shape[1] * w.shape[2] * w.shape[3]
+    if op.kind == "depthwise_conv2d":
+        w = graph.tensors[op.inputs[1]]
+        return out.size * w.shape[1] * w.shape[2]
+    if op.kind == "fully_connected":
+        w = graph.tensors[op.inputs[1]]
+        return out.size * w.shape[1]
+    return 0
+
+
+def graph_macs(graph: Graph) -> int:
+    return sum(op_macs(op, graph) for op in graph.ops)
