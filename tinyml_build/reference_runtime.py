@@ -56,9 +56,12 @@ class TflmRuntime:
         if index is None:
             return None
         try:
-            return np.array(self._interp.GetTensor(index, 0))
+            found = self._interp.GetTensor(index, 0)
         except Exception:  # the interpreter may not expose every tensor
             return None
+        if isinstance(found, dict):  # {"dtype", "shape", "tensor_data"}
+            found = found.get("tensor_data")
+        return None if found is None else np.array(found)
 
 
 def reference_for(path: Path, graph: Graph) -> ReferenceRuntime:

@@ -17,6 +17,7 @@ from .compiler import CompileOptions, compile_model
 from .errors import TinymlError
 from .hostbuild import build_host_program
 from .ir import NUMPY_DTYPES, Graph, Tensor
+from .plugins import Plugins
 from .reference_runtime import reference_for
 
 
@@ -104,9 +105,11 @@ def _diff(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     return (float(d.max()) if d.size else 0.0), int(np.count_nonzero(d))
 
 
-def validate_model(model: Path, options: ValidateOptions) -> ValidateReport:
+def validate_model(
+    model: Path, options: ValidateOptions, plugins: Plugins | None = None
+) -> ValidateReport:
     compile_options = CompileOptions(target="host", name=options.name)
-    result = compile_model(model, compile_options)
+    result = compile_model(model, compile_options, plugins)
     graph = result.graph
     reference = reference_for(Path(model), graph)
     if options.inputs:

@@ -27,6 +27,7 @@ _TYPES = {
     "bool": tflite.TensorType.BOOL,
     "int16": tflite.TensorType.INT16,
     "int8": tflite.TensorType.INT8,
+    "float16": tflite.TensorType.FLOAT16,
 }
 
 #: builtin options table each op uses (name of the tflite schema table)
@@ -99,7 +100,7 @@ class ModelBuilder:
             arr = np.asarray(data).astype(
                 {"float32": np.float32, "int32": np.int32, "uint8": np.uint8,
                  "int64": np.int64, "bool": np.bool_, "int16": np.int16,
-                 "int8": np.int8}[dtype]
+                 "int8": np.int8, "float16": np.float16}[dtype]
             )
             self.buffers.append(arr.tobytes())
             buffer = len(self.buffers) - 1

@@ -98,7 +98,7 @@ class _Parser:
     def parse(self, name: str) -> Graph:
         model = tflite.Model.GetRootAs(self.data, 0)
         if model.SubgraphsLength() < 1:
-            raise self.fail("model has no subgraph")
+            raise self.fail("model has no subgraph (corrupt or empty model?)")
         self.model = model
         self.buffer_count = model.BuffersLength()
         self.opcodes = [self._opcode(i) for i in range(model.OperatorCodesLength())]
@@ -117,6 +117,7 @@ class _Parser:
         for idx in inputs:
             if self.tensors[idx].is_const:
                 raise self.fail(f"graph input '{self.names[idx]}' is a constant")
+        self._check_dataflow(ops, inputs, outputs)
         tensors = {self.names[i]: t for i, t in sorted(self.tensors.items())}
         return Graph(
             name=name,
@@ -127,6 +128,27 @@ class _Parser:
             source_path=str(self.path),
             framework="tflite",
         )
+
+    def _check_dataflow(self, ops: list[Op], inputs: list[int], outputs: list[int]) -> None:
+        """Every op reads constants, graph inputs or earlier ops' outputs; each tensor has
+        one producer. (TFLite stores ops in execution order.)"""
+        available = {self.names[i] for i in inputs}
+        available.update(name for name, t in self.by_name.items() if t.is_const)
+        for op in ops:
+            for name in op.inputs:
+                if name and name not in available:
+                    raise self.fail(
+                        f"{op.describe()} reads tensor '{name}', which is neither a constant, "
+                        "a graph input nor the output of an earlier node (corrupt model?)"
+                    )
+            for name in op.outputs:
+                if name in available:
+                    raise self.fail(f"{op.describe()} writes tensor '{name}', which already "
+                                    "has a value (corrupt model?)")
+                available.add(name)
+        for i in outputs:
+            if self.names[i] not in available:
+                raise self.fail(f"graph output '{self.names[i]}' is never computed")
 
     def _opcode(self, i: int) -> tuple[str, int, str]:
         oc = self.model.OperatorCodes(i)
