@@ -105,7 +105,9 @@ def emit_conv2d(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
             "input_offset": -zx, "output_offset": zy,
             "act_min": act_min, "act_max": act_max,
             "filter": ctx.buffer(w.name),
-            "bias": ctx.buffer(op.inputs[2]) if bias is not None else None,
+            # the model bias is only read where a window crosses the (padded) border
+            "bias": ctx.buffer(op.inputs[2]) if bias is not None and any(op.attrs["pads"])
+            else None,
             "bias_folded": ctx.const(folded, "bias_folded"),
             "multiplier": ctx.const(mult, "multiplier"),
             "shift": ctx.const(shift, "shift"),
@@ -139,7 +141,9 @@ def emit_depthwise(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
             "input_offset": -zx, "output_offset": zy,
             "act_min": act_min, "act_max": act_max,
             "filter": ctx.buffer(w.name),
-            "bias": ctx.buffer(op.inputs[2]) if bias is not None else None,
+            # the model bias is only read where a window crosses the (padded) border
+            "bias": ctx.buffer(op.inputs[2]) if bias is not None and any(op.attrs["pads"])
+            else None,
             "bias_folded": ctx.const(folded, "bias_folded"),
             "multiplier": ctx.const(mult, "multiplier"),
             "shift": ctx.const(shift, "shift"),
