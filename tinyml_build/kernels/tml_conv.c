@@ -109,6 +109,71 @@ static void conv_dense(const tml_conv2d_s8_params *p, const int8_t *in_batch, in
     }
 }
 
+/* Two horizontally adjacent output pixels whose windows both lie inside the image, four
+ * output channels at a time: a 2x4 register tile, so each input byte feeds four MACs and
+ * each filter byte two. */
+static void conv_dense_pair(const tml_conv2d_s8_params *p, const int8_t *in_batch, int32_t iy0,
+                            int32_t ix0, int8_t *out)
+{
+    const int32_t row = p->filter_w * p->in_c;
+    const int32_t filter_size = p->filter_h * row;
+    const size_t next = (size_t)p->stride_w * p->in_c; /* second pixel's input, in bytes */
+    int8_t *out1 = out + p->out_c;
+    int32_t oc = 0;
+    int32_t fy, k;
+    for (; oc + 4 <= p->out_c; oc += 4) {
+        const int8_t *w = p->filter + (size_t)oc * filter_size;
+        int32_t a0 = p->bias_folded[oc], a1 = p->bias_folded[oc + 1];
+        int32_t a2 = p->bias_folded[oc + 2], a3 = p->bias_folded[oc + 3];
+        int32_t b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+        for (fy = 0; fy < p->filter_h; ++fy) {
+            const int8_t *x =
+                in_batch + ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0) * p->in_c;
+            const int8_t *y = x + next;
+            const int8_t *w0 = w + (size_t)fy * row;
+            const int8_t *w1 = w0 + filter_size;
+            const int8_t *w2 = w1 + filter_size;
+            const int8_t *w3 = w2 + filter_size;
+            for (k = 0; k < row; ++k) {
+                const int32_t u = x[k];
+                const int32_t v = y[k];
+                const int32_t f0 = w0[k], f1 = w1[k], f2 = w2[k], f3 = w3[k];
+                a0 += u * f0;
+                a1 += u * f1;
+                a2 += u * f2;
+                a3 += u * f3;
+                b0 += v * f0;
+                b1 += v * f1;
+                b2 += v * f2;
+                b3 += v * f3;
+            }
+        }
+        out[oc] = conv_output(p, a0, oc);
+        out[oc + 1] = conv_output(p, a1, oc + 1);
+        out[oc + 2] = conv_output(p, a2, oc + 2);
+        out[oc + 3] = conv_output(p, a3, oc + 3);
+        out1[oc] = conv_output(p, b0, oc);
+        out1[oc + 1] = conv_output(p, b1, oc + 1);
+        out1[oc + 2] = conv_output(p, b2, oc + 2);
+        out1[oc + 3] = conv_output(p, b3, oc + 3);
+    }
+    /* leftover channels (out_c not a multiple of 4) */
+    {
+        for (; oc < p->out_c; ++oc) {
+            const int8_t *w = p->filter + (size_t)oc * filter_size;
+            int32_t a = p->bias_folded[oc], b = a;
+            for (fy = 0; fy < p->filter_h; ++fy) {
+                const int8_t *x =
+                    in_batch + ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0) * p->in_c;
+                a += dot1(x, 0, w + (size_t)fy * row, row);
+                b += dot1(x + next, 0, w + (size_t)fy * row, row);
+            }
+            out[oc] = conv_output(p, a, oc);
+            out1[oc] = conv_output(p, b, oc);
+        }
+    }
+}
+
 /* Grouped or horizontally dilated convolutions: tap by tap, skipping taps outside the
  * image as the reference does. */
 static void conv_general(const tml_conv2d_s8_params *p, const int8_t *in_batch, int32_t iy0,
@@ -158,6 +223,13 @@ void tml_conv2d_s8(const tml_conv2d_s8_params *p, const int8_t *input, int8_t *o
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 const int inside = inside_y &&
                                    window_inside(ix0, p->filter_w, p->dilation_w, p->in_w);
+                if (dense && inside && ox + 1 < p->out_w &&
+                    window_inside(ix0 + p->stride_w, p->filter_w, 1, p->in_w)) {
+                    conv_dense_pair(p, in_batch, iy0, ix0, output);
+                    output += 2 * p->out_c;
+                    ++ox;
+                    continue;
+                }
                 if (dense) {
                     conv_dense(p, in_batch, iy0, ix0, inside, output);
                 } else {
@@ -169,60 +241,102 @@ void tml_conv2d_s8(const tml_conv2d_s8_params *p, const int8_t *input, int8_t *o
     }
 }
 
+/* First and one-past-last filter taps whose input row/column lies inside [0, size). */
+static void valid_taps(int32_t origin, int32_t taps, int32_t dilation, int32_t size,
+                       int32_t *first, int32_t *last)
+{
+    int32_t t = 0;
+    while (t < taps && origin + t * dilation < 0) {
+        ++t;
+    }
+    *first = t;
+    while (t < taps && origin + t * dilation < size) {
+        ++t;
+    }
+    *last = t;
+}
+
+static inline int8_t dw_output(const tml_depthwise_conv2d_s8_params *p, int32_t acc, int32_t oc)
+{
+    acc = tml_requantize(acc, p->multiplier[oc], p->shift[oc]) + p->output_offset;
+    return tml_clamp_s8(acc, p->act_min, p->act_max);
+}
+
 void tml_depthwise_conv2d_s8(const tml_depthwise_conv2d_s8_params *p, const int8_t *input,
                              int8_t *output)
 {
     const int32_t out_c = p->out_c;
+    const int32_t mult = p->depth_multiplier;
+    const size_t x_step = (size_t)p->dilation_w * p->in_c;
     int32_t b, oy, ox, ic, m, fy, fx;
 
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int inside_y = window_inside(iy0, p->filter_h, p->dilation_h, p->in_h);
+            int32_t fy0, fy1;
+            valid_taps(iy0, p->filter_h, p->dilation_h, p->in_h, &fy0, &fy1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                const int inside = inside_y &&
-                                   window_inside(ix0, p->filter_w, p->dilation_w, p->in_w);
-                for (ic = 0; ic < p->in_c; ++ic) {
-                    for (m = 0; m < p->depth_multiplier; ++m) {
-                        const int32_t oc = ic * p->depth_multiplier + m;
-                        int32_t acc;
-                        if (inside) {
-                            acc = p->bias_folded[oc];
-                            for (fy = 0; fy < p->filter_h; ++fy) {
-                                const int32_t iy = iy0 + fy * p->dilation_h;
-                                const int8_t *x = in_batch + ((size_t)iy * p->in_w + ix0) * p->in_c + ic;
-                                const int8_t *w = p->filter + (size_t)fy * p->filter_w * out_c + oc;
-                                for (fx = 0; fx < p->filter_w; ++fx) {
-                                    acc += (int32_t)x[(size_t)fx * p->dilation_w * p->in_c] *
-                                           w[(size_t)fx * out_c];
-                                }
-                            }
-                        } else {
-                            acc = p->bias ? p->bias[oc] : 0;
-                            for (fy = 0; fy < p->filter_h; ++fy) {
-                                const int32_t iy = iy0 + fy * p->dilation_h;
-                                if (iy < 0 || iy >= p->in_h) {
-                                    continue;
-                                }
-                                for (fx = 0; fx < p->filter_w; ++fx) {
-                                    const int32_t ix = ix0 + fx * p->dilation_w;
-                                    if (ix >= 0 && ix < p->in_w) {
-                                        const int32_t x =
-                                            in_batch[((size_t)iy * p->in_w + ix) * p->in_c + ic];
-                                        acc += (x + p->input_offset) *
-                                               p->filter[((size_t)fy * p->filter_w + fx) * out_c + oc];
-                                    }
-                                }
+                int32_t fx0, fx1;
+                int inside;
+                const int32_t *bias;
+                int32_t offset;
+                valid_taps(ix0, p->filter_w, p->dilation_w, p->in_w, &fx0, &fx1);
+                /* inside the image the input offset is folded into bias_folded; at the
+                 * border the window is clipped and the offset added per tap, which skips
+                 * the outside taps exactly as the reference does */
+                inside = fy0 == 0 && fy1 == p->filter_h && fx0 == 0 && fx1 == p->filter_w;
+                bias = inside ? p->bias_folded : p->bias;
+                offset = inside ? 0 : p->input_offset;
+                ic = 0;
+                if (inside && mult == 1) {
+                    /* four channels per tap: one address computation for four MACs */
+                    for (; ic + 4 <= p->in_c; ic += 4) {
+                        int32_t a0 = bias[ic], a1 = bias[ic + 1];
+                        int32_t a2 = bias[ic + 2], a3 = bias[ic + 3];
+                        for (fy = 0; fy < p->filter_h; ++fy) {
+                            const int8_t *xp =
+                                in_batch +
+                                ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0) * p->in_c +
+                                ic;
+                            const int8_t *wp = p->filter + (size_t)fy * p->filter_w * out_c + ic;
+                            for (fx = 0; fx < p->filter_w; ++fx) {
+                                a0 += (int32_t)xp[0] * wp[0];
+                                a1 += (int32_t)xp[1] * wp[1];
+                                a2 += (int32_t)xp[2] * wp[2];
+                                a3 += (int32_t)xp[3] * wp[3];
+                                xp += x_step;
+                                wp += out_c;
                             }
                         }
-                        acc = tml_requantize(acc, p->multiplier[oc], p->shift[oc]) +
-                              p->output_offset;
-                        output[((((size_t)b * p->out_h + oy) * p->out_w) + ox) * out_c + oc] =
-                            tml_clamp_s8(acc, p->act_min, p->act_max);
+                        output[ic] = dw_output(p, a0, ic);
+                        output[ic + 1] = dw_output(p, a1, ic + 1);
+                        output[ic + 2] = dw_output(p, a2, ic + 2);
+                        output[ic + 3] = dw_output(p, a3, ic + 3);
                     }
                 }
+                for (; ic < p->in_c; ++ic) {
+                    for (m = 0; m < mult; ++m) {
+                        const int32_t oc = ic * mult + m;
+                        int32_t acc = bias ? bias[oc] : 0;
+                        for (fy = fy0; fy < fy1; ++fy) {
+                            const int8_t *xp =
+                                in_batch +
+                                ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0 +
+                                 fx0 * p->dilation_w) * p->in_c + ic;
+                            const int8_t *wp =
+                                p->filter + ((size_t)fy * p->filter_w + fx0) * out_c + oc;
+                            for (fx = fx0; fx < fx1; ++fx) {
+                                acc += ((int32_t)*xp + offset) * *wp;
+                                xp += x_step;
+                                wp += out_c;
+                            }
+                        }
+                        output[oc] = dw_output(p, acc, oc);
+                    }
+                }
+                output += out_c;
             }
         }
     }

@@ -9,22 +9,48 @@
  */
 #include "tml_fully_connected.h"
 
+static inline int8_t fc_output(const tml_fully_connected_s8_params *p, int32_t acc, int32_t o)
+{
+    const int32_t q = p->per_channel ? o : 0;
+    acc = tml_requantize(acc, p->multiplier[q], p->shift[q]) + p->output_offset;
+    return tml_clamp_s8(acc, p->act_min, p->act_max);
+}
+
 void tml_fully_connected_s8(const tml_fully_connected_s8_params *p, const int8_t *input,
                             int8_t *output)
 {
+    const int32_t depth = p->depth;
     int32_t b, o, k;
     for (b = 0; b < p->batches; ++b) {
-        const int8_t *x = input + (size_t)b * p->depth;
-        const int8_t *w = p->weights;
-        for (o = 0; o < p->out_features; ++o) {
-            const int32_t q = p->per_channel ? o : 0;
+        const int8_t *x = input + (size_t)b * depth;
+        /* four output features per pass: each input byte is loaded once for four rows */
+        for (o = 0; o + 4 <= p->out_features; o += 4) {
+            const int8_t *w0 = p->weights + (size_t)o * depth;
+            const int8_t *w1 = w0 + depth;
+            const int8_t *w2 = w1 + depth;
+            const int8_t *w3 = w2 + depth;
+            int32_t a0 = p->bias_folded[o], a1 = p->bias_folded[o + 1];
+            int32_t a2 = p->bias_folded[o + 2], a3 = p->bias_folded[o + 3];
+            for (k = 0; k < depth; ++k) {
+                const int32_t v = x[k];
+                a0 += v * w0[k];
+                a1 += v * w1[k];
+                a2 += v * w2[k];
+                a3 += v * w3[k];
+            }
+            output[o] = fc_output(p, a0, o);
+            output[o + 1] = fc_output(p, a1, o + 1);
+            output[o + 2] = fc_output(p, a2, o + 2);
+            output[o + 3] = fc_output(p, a3, o + 3);
+        }
+        for (; o < p->out_features; ++o) {
+            const int8_t *w = p->weights + (size_t)o * depth;
             int32_t acc = p->bias_folded[o];
-            for (k = 0; k < p->depth; ++k) {
+            for (k = 0; k < depth; ++k) {
                 acc += (int32_t)x[k] * w[k];
             }
-            w += p->depth;
-            acc = tml_requantize(acc, p->multiplier[q], p->shift[q]) + p->output_offset;
-            *output++ = tml_clamp_s8(acc, p->act_min, p->act_max);
+            output[o] = fc_output(p, acc, o);
         }
+        output += p->out_features;
     }
 }
