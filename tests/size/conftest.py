@@ -9,18 +9,15 @@ import pytest
 
 from tests.support.tflite_builder import ModelBuilder
 
-from .firmware import Firmware, build_cortex_m4, build_rv32imac, compile_model, missing_tools
-
-ARM_TOOLS = ("arm-none-eabi-gcc", "arm-none-eabi-ar", "arm-none-eabi-size")
-RV_TOOLS = ("riscv64-unknown-elf-gcc", "riscv64-unknown-elf-size")
-
-
-def _need(*tools: str) -> None:
-    missing = missing_tools(*tools)
-    if missing:
-        pytest.skip(f"cross toolchain not installed: {', '.join(missing)} (Debian: "
-                    "gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf "
-                    "picolibc-riscv64-unknown-elf)")
+from .firmware import (
+    ARM_TOOLS,
+    RV_TOOLS,
+    Firmware,
+    build_cortex_m4,
+    build_rv32imac,
+    compile_model,
+    require_tools,
+)
 
 
 @pytest.fixture(scope="session")
@@ -32,13 +29,13 @@ def kws_host(mlperf_models, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def m4_kws(kws_host, tmp_path_factory) -> Firmware:
-    _need(*ARM_TOOLS)
+    require_tools(*ARM_TOOLS)
     return build_cortex_m4(kws_host, tmp_path_factory.mktemp("m4_kws"))
 
 
 @pytest.fixture(scope="session")
 def rv32_kws(mlperf_models, tmp_path_factory) -> Firmware:
-    _need(*RV_TOOLS)
+    require_tools(*RV_TOOLS)
     out = tmp_path_factory.mktemp("kws_rv32") / "gen"
     manifest = compile_model(mlperf_models["kws"], out, "kws", "rv32imac")
     return build_rv32imac(manifest, tmp_path_factory.mktemp("rv32_kws"))
@@ -59,7 +56,7 @@ def fc_model(path: Path, units: int) -> Path:
 @pytest.fixture(scope="session")
 def m4_fc_pair(tmp_path_factory) -> tuple[Firmware, Firmware]:
     """Two builds of one app with model 'net': 32 outputs, then 160 (+8,192 B of weights)."""
-    _need(*ARM_TOOLS)
+    require_tools(*ARM_TOOLS)
     builds = []
     for units in (32, 160):
         root = tmp_path_factory.mktemp(f"fc{units}")

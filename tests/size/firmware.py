@@ -32,8 +32,19 @@ class Firmware:
     size_tool: str
 
 
-def missing_tools(*tools: str) -> list[str]:
-    return [t for t in tools if shutil.which(t) is None]
+ARM_TOOLS = ("arm-none-eabi-gcc", "arm-none-eabi-ar", "arm-none-eabi-size")
+RV_TOOLS = ("riscv64-unknown-elf-gcc", "riscv64-unknown-elf-size")
+
+
+def require_tools(*tools: str) -> None:
+    """Skip (with the packages to install) when a cross toolchain is missing."""
+    import pytest
+
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"cross toolchain not installed: {', '.join(missing)} (Debian: "
+                    "gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf "
+                    "picolibc-riscv64-unknown-elf)")
 
 
 def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
