@@ -178,16 +178,14 @@ def parse_map_text(text: str, path: str = "<map>") -> LinkMap:
                     "link with -Wl,-Map=FILE and pass that file")
 
     lines = text.splitlines()
-    try:
-        mem_at = lines.index("Memory Configuration")
-    except ValueError:
+    mem_at = _find_line(lines, "Memory Configuration", 0)
+    if mem_at is None:
         raise _fail(path, "has no 'Memory Configuration' table (truncated or edited map?)",
-                    "pass the complete map written by -Wl,-Map=FILE") from None
-    try:
-        script_at = lines.index("Linker script and memory map", mem_at)
-    except ValueError:
+                    "pass the complete map written by -Wl,-Map=FILE")
+    script_at = _find_line(lines, "Linker script and memory map", mem_at)
+    if script_at is None:
         raise _fail(path, "ends before 'Linker script and memory map' (truncated map?)",
-                    "pass the complete map written by -Wl,-Map=FILE") from None
+                    "pass the complete map written by -Wl,-Map=FILE")
 
     regions = _parse_regions(lines[mem_at + 1:script_at], path)
     sections, saw_output = _parse_sections(lines, script_at + 1, path)
@@ -195,6 +193,10 @@ def parse_map_text(text: str, path: str = "<map>") -> LinkMap:
         raise _fail(path, "has no OUTPUT(...) line: the map is truncated",
                     "pass the complete map written by -Wl,-Map=FILE")
     return LinkMap(path=path, format="gnu-ld", regions=regions, sections=sections)
+
+
+def _find_line(lines: list[str], text: str, start: int) -> int | None:
+    return next((i for i in range(start, len(lines)) if lines[i].strip() == text), None)
 
 
 def read_map(path: str | Path) -> LinkMap:
@@ -212,9 +214,10 @@ def read_map(path: str | Path) -> LinkMap:
 def _parse_regions(lines: list[str], path: str) -> list[MemoryRegion]:
     regions: list[MemoryRegion] = []
     for line in lines:
-        if not line.strip() or line.startswith("Name "):
+        line = line.strip()
+        if not line or line.startswith("Name "):
             continue
-        m = _REGION_RE.match(line.rstrip())
+        m = _REGION_RE.match(line)
         if not m:
             raise _fail(path, f"unexpected line in 'Memory Configuration': {line.strip()[:80]!r}",
                         "pass the unedited map written by -Wl,-Map=FILE")
