@@ -39,3 +39,19 @@ def test_elf_without_map_still_reports(m4_kws, tmp_path):
     assert set(report["regions"]) == {"flash", "ram"}
     assert report["models"]["kws"]["weights"] >= 22_016
     assert report["models"]["kws"]["arena"] == 16_000
+
+
+def test_a_foreign_map_found_beside_the_elf_is_ignored_but_a_given_one_fails(m4_kws, tmp_path):
+    import pytest
+
+    from tinyml_build.errors import SizeReportError
+
+    elf = tmp_path / "app.elf"
+    elf.write_bytes(m4_kws.elf.read_bytes())
+    lld = tmp_path / "app.map"
+    lld.write_text("             VMA              LMA     Size Align Out     In      Symbol\n")
+    outcome = run_size(SizeOptions(elf=elf, manifests=[m4_kws.manifest]))
+    assert outcome.warnings[0].startswith(f"ignoring {lld}: is an LLVM lld map")
+    assert outcome.report["inputs"]["map"] is None
+    with pytest.raises(SizeReportError, match="not supported yet"):
+        run_size(SizeOptions(elf=elf, map=lld))

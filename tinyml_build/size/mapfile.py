@@ -22,6 +22,10 @@ _HINT_FORMATS = ("only GNU ld maps are supported (arm-none-eabi-gcc, riscv64-unk
                  "host ld)")
 
 
+class UnsupportedMapFormat(SizeReportError):
+    """A map written by a linker other than GNU ld (recognised, not parsed)."""
+
+
 @dataclass(frozen=True)
 class MemoryRegion:
     """One line of the map's "Memory Configuration" (a MEMORY region of the linker script)."""
@@ -171,7 +175,8 @@ def parse_map_text(text: str, path: str = "<map>") -> LinkMap:
                     "pass the text file written by -Wl,-Map=FILE (ELF first, then --map MAP)")
     fmt = detect_format(text)
     if fmt in _UNSUPPORTED:
-        raise _fail(path, f"is {_UNSUPPORTED[fmt]}, which is not supported yet", _HINT_FORMATS)
+        raise UnsupportedMapFormat(f"{path}: is {_UNSUPPORTED[fmt]}, which is not supported yet",
+                                   _HINT_FORMATS)
     if fmt != "gnu-ld":
         raise _fail(path, "is not a GNU ld map file (no 'Memory Configuration' or "
                           "'Linker script and memory map')",

@@ -17,7 +17,7 @@ from .attribution import load_manifest
 from .budget import Budget, check_budgets, failure_line, parse_model_budget, parse_region_budget
 from .diff import apply_baseline, load_baseline
 from .elf import read_elf
-from .mapfile import read_map
+from .mapfile import UnsupportedMapFormat, read_map
 from .render_json import render_json
 from .render_markdown import render_markdown
 from .render_table import render_table
@@ -84,10 +84,18 @@ def run_size(options: SizeOptions) -> SizeOutcome:
     models = [load_manifest(p) for p in options.manifests]
     baseline = load_baseline(options.baseline) if options.baseline else None
     elf = read_elf(options.elf)
-    map_path = options.map if options.map is not None else find_map(Path(options.elf))
-    linkmap = read_map(map_path) if map_path is not None else None
+    notes: list[str] = []
+    linkmap = None
+    if options.map is not None:
+        linkmap = read_map(options.map)
+    elif (found := find_map(Path(options.elf))) is not None:
+        try:
+            linkmap = read_map(found)
+        except UnsupportedMapFormat as exc:  # found, not asked for: carry on with the ELF
+            notes.append(f"ignoring {exc.message}")
 
     report = build_report(elf, linkmap, models)
+    report["messages"][:0] = notes
     if linkmap is None:
         report["messages"].append(
             f"no map file for {options.elf}: archives and objects are unknown "
