@@ -146,3 +146,19 @@ def build_rv32imac(manifest: Path, out: Path, ldflags: tuple[str, ...] = ()) -> 
                  "app.o", *objs, "-o", "app.elf"], cwd=out)
     return Firmware(out / "app.elf", out / "app.map", manifest,
                     parse_memory_usage(link.stdout), "riscv64-unknown-elf-size")
+
+
+def build_host(manifest: Path, out: Path) -> Firmware:
+    """The same app for the build machine with the host's cc and GNU ld (no MEMORY regions)."""
+    out.mkdir(parents=True, exist_ok=True)
+    sources, includes, name = _model_sources(manifest)
+    inc = [f"-I{d}" for d in includes]
+    objs = []
+    for src in sources:
+        obj = out / f"{src.stem}.o"
+        _run(["cc", *COMMON, *inc, "-c", str(src), "-o", str(obj)], cwd=out)
+        objs.append(obj.name)
+    _run(["cc", *COMMON, *inc, *_app_flags(name), "-c", str(FIXTURES / "app.c"), "-o", "app.o"],
+         cwd=out)
+    _run(["cc", "-Wl,--gc-sections", "-Wl,-Map=app.map", "app.o", *objs, "-o", "app"], cwd=out)
+    return Firmware(out / "app", out / "app.map", manifest, {}, "size")

@@ -166,3 +166,33 @@ def test_manifest_of_a_model_not_in_the_firmware(fw, m4_fc_pair):
     other = m4_fc_pair[0].manifest  # model 'net', not linked into the KWS firmware
     assert_one_error(cli(fw.elf, "--map", fw.map, "--manifest", other),
                      "model 'net'", "is not in")
+
+
+def test_damaged_map_never_shows_a_traceback(fw):
+    """Lines dropped, duplicated or with digits changed: a report or a SizeReportError."""
+    from tinyml_build.size.mapfile import parse_map_text
+
+    lines = fw.map.read_text().splitlines()
+    elf = read_elf(fw.elf)
+    rng = random.Random(9)
+    for _ in range(60):
+        bad = list(lines)
+        for _ in range(rng.randint(1, 20)):
+            i = rng.randrange(len(bad))
+            action = rng.randrange(3)
+            if action == 0:
+                del bad[i]
+            elif action == 1:
+                bad.insert(i, bad[rng.randrange(len(bad))])
+            else:
+                line = list(bad[i])
+                digits = [k for k, c in enumerate(line) if c in "0123456789abcdef"]
+                if digits:
+                    line[rng.choice(digits)] = rng.choice("0123456789abcdef")
+                bad[i] = "".join(line)
+        try:
+            report = build_report(elf, parse_map_text("\n".join(bad), "damaged.map"), [])
+        except SizeReportError:
+            continue
+        for region in report["regions"].values():
+            assert sum(s["size"] for s in region["sections"].values()) == region["used"]

@@ -18,6 +18,7 @@ from .firmware import (
     ARM_TOOLS,
     Firmware,
     build_cortex_m4,
+    build_host,
     compile_model,
     require_tools,
     size_sysv,
@@ -121,6 +122,25 @@ def test_arena_in_its_own_region(mlperf_models, tmp_path):
     assert fw.ld_usage["CCMRAM"] >= 16_000
     assert report["models"]["kws"]["regions"]["CCMRAM"]["arena"] == 16_000
     assert "kws arena" not in report["regions"]["RAM"]["contributors"]
+
+
+def test_host_gnu_ld(kws_host, tmp_path):
+    """A host executable (x86-64/aarch64 GNU ld, no MEMORY regions): flash/ram classes."""
+    require_tools("cc", "size", "ld")
+    fw = build_host(kws_host, tmp_path / "fw")
+    report, proc = report_for(fw, tmp_path, "--budget", "flash=1MiB", "ram=1MiB")
+    assert proc.returncode == 0, proc.stderr
+    theirs = size_sysv("size", fw.elf)
+    assert {n: s["size"] for n, s in report["sections"].items() if n in theirs} == theirs
+    assert set(report["regions"]) == {"flash", "ram"}
+    assert report["regions"]["flash"]["used"] == report["totals"]["flash"]
+    for region in report["regions"].values():
+        assert sum(region["contributors"].values()) == region["used"]
+        for sname, sec in region["sections"].items():
+            _check_sums(sec, ["archives", "objects", "symbols"], sname)
+    kws = report["models"]["kws"]
+    assert kws["weights"] >= KWS_INT8_WEIGHT_BYTES and kws["arena"] == 16_000
+    assert kws["kernels"] > 1_000 and kws["code"] > 0
 
 
 # -- budgets through the CLI ------------------------------------------------------------------
