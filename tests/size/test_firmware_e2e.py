@@ -24,6 +24,8 @@ from .firmware import (
     size_sysv,
 )
 
+pytestmark = pytest.mark.slow
+
 KWS_INT8_WEIGHT_BYTES = 22_016  # conv 2,560 + 4 dw 2,304 + 4 pw 16,384 + fc 768
 
 

@@ -63,7 +63,7 @@ def build_report(elf: ElfImage, linkmap: LinkMap | None, models: list[ModelRules
     for s in alloc:
         nodes[s.index], tallies[s.index] = _section_node(s, pieces[s.index], objects, attributor)
 
-    regions, region_parts = _regions(elf, linkmap, alloc, nodes, tallies)
+    regions, region_parts = _regions(linkmap, alloc, nodes, tallies)
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "generator": f"tinyml-build {__version__}",
@@ -202,15 +202,17 @@ def _symbols_in(symbols: list[tuple[ElfSymbol, list[str]]], starts: list[int], l
 
 
 def _object_infos(pieces: dict[int, list[_Piece]]) -> dict[tuple[str | None, str], ObjectInfo]:
+    """Every object with all the symbols it defines, over all sections (for attribution)."""
     infos: dict[tuple[str | None, str], ObjectInfo] = {}
     for plist in pieces.values():
         for p in plist:
             if p.linker:
                 continue
             info = infos.setdefault((p.archive, p.object), ObjectInfo(p.archive, p.object, set()))
-            info.symbols.update(name for name, _, aliases, sym in p.symbols if sym is not None)
-            for _, _, aliases, _ in p.symbols:
-                info.symbols.update(aliases)
+            for name, _, aliases, sym in p.symbols:
+                if sym is not None:
+                    info.symbols.add(name)
+                    info.symbols.update(aliases)
     return infos
 
 
@@ -323,7 +325,7 @@ def _region_of(regions, address: int, size: int) -> str | None:
     return None
 
 
-def _regions(elf: ElfImage, linkmap: LinkMap | None, alloc: list[ElfSection],
+def _regions(linkmap: LinkMap | None, alloc: list[ElfSection],
              nodes: dict[int, dict], tallies: dict,
              ) -> tuple[dict[str, dict], dict[str, dict[str, dict[str, int]]]]:
     """Region nodes, and per region the bytes of each model part placed there."""
