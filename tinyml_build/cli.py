@@ -112,6 +112,29 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_size(args: argparse.Namespace) -> int:
+    from .size.run import SizeOptions, run_size
+
+    outcome = run_size(SizeOptions(
+        elf=args.elf,
+        map=args.map,
+        budgets=args.budget,
+        soft_budgets=args.soft_budget,
+        model_budgets=args.model_budget,
+        soft_model_budgets=args.soft_model_budget,
+        manifests=args.manifest,
+        json_out=args.json,
+        markdown_out=args.markdown,
+        baseline=args.baseline,
+        top=args.top,
+    ))
+    if not args.quiet:
+        print(outcome.table, end="")
+    for warning in outcome.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    return _error(outcome.error) if outcome.error else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -142,6 +165,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="C prefix (default: the file name)")
     p.add_argument("--keep", type=Path, help="keep the generated sources and binary here")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("size", help="flash/RAM per region, section, object and model; budgets")
+    p.add_argument("elf", type=Path, metavar="ELF", help="the linked firmware")
+    p.add_argument("--map", type=Path, help="its GNU ld map (default: ELF.map or ELF with .map)")
+    p.add_argument("--budget", action="extend", nargs="+", default=[], metavar="REGION=SIZE",
+                   help="hard limit: fail when the region uses more (256KiB, 0x40000, 90%%)")
+    p.add_argument("--soft-budget", action="extend", nargs="+", default=[],
+                   metavar="REGION=SIZE", help="soft limit: warn when the region uses more")
+    p.add_argument("--model-budget", action="extend", nargs="+", default=[],
+                   metavar="NAME:flash=SIZE,ram=SIZE",
+                   help="hard limit on a model's flash, ram, weights, tables, kernels, arena, code")
+    p.add_argument("--soft-model-budget", action="extend", nargs="+", default=[],
+                   metavar="NAME:flash=SIZE,ram=SIZE", help="soft limit on a model's figures")
+    p.add_argument("--manifest", action="extend", nargs="+", default=[], type=Path,
+                   metavar="MANIFEST.json", help="<name>.json of a model linked into the firmware")
+    p.add_argument("--json", type=Path, metavar="OUT", help="write the report as JSON")
+    p.add_argument("--markdown", type=Path, metavar="OUT", help="write a Markdown summary")
+    p.add_argument("--baseline", type=Path, metavar="OLD.json",
+                   help="a JSON report of an earlier build: show and judge deltas")
+    p.add_argument("--top", type=int, default=10, help="contributors listed per region")
+    p.add_argument("-q", "--quiet", action="store_true", help="print no table")
+    p.set_defaults(func=cmd_size)
 
     p = sub.add_parser("plugins", help="list plugins, targets and kernels")
     p.add_argument("--kernels", action="store_true", help="also list every kernel")

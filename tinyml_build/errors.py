@@ -29,3 +29,7 @@ class PluginError(TinymlError):
 
 class ToolchainError(TinymlError):
     """A compiler or emulator the command needs is missing or failed."""
+
+
+class SizeReportError(TinymlError):
+    """A link map, ELF, manifest, baseline or budget that `tinyml-build size` cannot use."""
