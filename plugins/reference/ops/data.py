@@ -129,13 +129,14 @@ def emit_strided_slice(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall | N
 
 
 def _pad_value(op: Op, graph: Graph) -> np.ndarray:
-    """The padding element: PADV2's constant, else the output zero point (0 unquantised)."""
+    """The padding element: PADV2's constant, else the output zero point for int8 and 0
+    for every other type (TFLM pads int16 with 0 whatever its zero point)."""
     y = graph.op_outputs(op)[0]
     dtype = NUMPY_DTYPES[y.dtype]
     if op.attrs.get("value_input") and len(op.inputs) > 2 and op.inputs[2]:
         v = graph.tensors[op.inputs[2]]
         return np.asarray(v.data).reshape(-1)[:1].astype(dtype)
-    q = per_tensor_quant(y)
+    q = per_tensor_quant(y) if y.dtype == "int8" else None
     return np.array([q[1] if q is not None else 0], dtype=dtype)
 
 
@@ -151,13 +152,12 @@ def check_pad(op: Op, graph: Graph) -> str | None:
         v = graph.tensors[op.inputs[2]]
         if v.dtype != y.dtype or not v.is_const or v.size != 1:
             return "the padding value must be a constant scalar of the input's type"
-        if y.dtype in ("int8", "int16", "uint8"):
+        if y.dtype == "int8":
             qv, qy = per_tensor_quant(v), per_tensor_quant(y)
-            if qv is None or qy is None or qv[1] != qy[1] or np.float32(qv[0]) != np.float32(qy[0]):
+            if qv is None or qy is None or qv[1] != qy[1] or \
+                    np.float32(qv[0]) != np.float32(qy[0]):
                 return ("the padding value must be quantised like the output "
                         "(TFLite requires it)")
-    elif y.dtype in ("int8", "uint8", "int16") and per_tensor_quant(y) is None:
-        return f"output '{y.name}' needs per-tensor quantisation parameters"
     return None
 
 

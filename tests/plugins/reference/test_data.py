@@ -165,3 +165,15 @@ def test_strided_slice(tmp_path, dtype):
         outs.append(y)
         made += 1
     assert_bit_exact(b.build(ins, outs), tmp_path, runs=2, sanitize=dtype == "int8")
+
+
+def test_int16_pad_fills_zero_whatever_the_zero_point(tmp_path):
+    b = ModelBuilder()
+    x = b.tensor("x", [2, 3, 4], "int16", scale=0.001, zero_point=5)
+    y = b.tensor("y", [3, 5, 4], "int16", scale=0.001, zero_point=5)
+    b.op("PAD", [x, b.const("p", np.array([[1, 0], [0, 2], [0, 0]], np.int32), "int32")], [y])
+    x2 = b.tensor("x2", [3, 4], "int16", scale=0.001, zero_point=0)
+    y2 = b.tensor("y2", [3, 7], "int16", scale=0.001, zero_point=0)
+    v = b.const("v", np.array(-1234, np.int16), "int16", scale=0.5, zero_point=3)
+    b.op("PADV2", [x2, b.const("p2", np.array([[0, 0], [1, 2]], np.int32), "int32"), v], [y2])
+    assert_bit_exact(b.build([x, x2], [y, y2]), tmp_path, runs=2)
