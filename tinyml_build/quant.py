@@ -316,3 +316,218 @@ def int8_lut(func: Callable[[int], int]) -> np.ndarray:
         value = func(q)
         table[q + 128] = min(127, max(-128, value))
     return table
+
+
+# --------------------------------------------------------------------------------------
+# int8 element-wise functions, entry by entry as TFLM's Prepare + reference Eval compute
+# them. Each *_table returns the 256-entry table int8_lut builds; the kernels' C code is
+# then a plain table lookup.
+#
+# Float or double? The TFLM sources at hand compute some scale ratios in float32
+# (`static_cast<double>(a / b)` on float scales), but the pinned tflite-micro wheel, our
+# oracle, behaves as if they were computed in double for RELU, LEAKY_RELU, HARD_SWISH (and
+# SUB, FULLY_CONNECTED): for quantisations where the two differ it matches the double
+# results every time (tests/test_quant.py keeps such cases). FloatToQuantizedType (RELU6),
+# CalculateActivationRangeQuantized and AffineQuantize do use float32 in the wheel too.
+
+
+def wrap_int16(x: int) -> int:
+    x &= 0xFFFF
+    return x - (1 << 16) if x & 0x8000 else x
+
+
+def requantize_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int,
+                     qmin: int = -128, qmax: int = 127) -> np.ndarray:
+    """QUANTIZE int8 -> int8 (and RELU's core): reference_ops::Requantize with
+    effective_scale = double(in_scale) / double(out_scale), values for inputs -128..127."""
+    real = float(f32(in_scale)) / float(f32(out_scale))
+    mult, shift = quantize_multiplier(real)
+    values = np.zeros(256, dtype=np.int64)
+    for q in range(-128, 128):
+        out = multiply_by_quantized_multiplier(q - in_zp, mult, shift) + out_zp
+        values[q + 128] = min(qmax, max(qmin, out))
+    return values
+
+
+def relu_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """RELU: CalculateReluOpData (multiplier from the ratio of the scales in double, lower
+    clamp at the output zero point) and ReluQuantized."""
+    real = float(f32(in_scale)) / float(f32(out_scale))
+    mult, shift = quantize_multiplier(real)
+    lo = max(-128, out_zp)  # zero_point + roundf(0.0f / scale)
+
+    def f(q: int) -> int:
+        return max(lo, out_zp + multiply_by_quantized_multiplier(q - in_zp, mult, shift))
+
+    return int8_lut(f)
+
+
+def float_to_quantized_s8(value: float, scale: float, zero_point: int) -> int:
+    """TFLM's FloatToQuantizedType<int8_t>: round(value / scale) in float32, clamped."""
+    r = round_half_away(float(f32(f32(value) / f32(scale)))) + zero_point
+    return int(min(127, max(-128, r)))
+
+
+def relu6_table(in_scale: float, in_zp: int) -> np.ndarray:
+    """RELU6 as TFLM runs it: a clamp to [zero, six] in the *input's* quantisation
+    (Relu6Prepare reads only the input tensor; the output's parameters are not used)."""
+    six = float_to_quantized_s8(6.0, in_scale, in_zp)
+    return int8_lut(lambda q: min(six, max(in_zp, q)))
+
+
+def leaky_relu_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int,
+                     alpha: float) -> np.ndarray:
+    """LEAKY_RELU: CalculateOpDataLeakyRelu (both multipliers in double) and
+    reference_ops::QuantizeLeakyRelu, including its handling of a negative alpha."""
+    fin, fout = float(f32(in_scale)), float(f32(out_scale))
+    alpha_mult, alpha_shift = quantize_multiplier(fin * float(f32(alpha)) / fout)
+    id_mult, id_shift = quantize_multiplier(fin / fout)
+    negative = alpha_mult < 0
+    safe_alpha = wrap_int32(-alpha_mult) if negative else alpha_mult
+
+    def f(q: int) -> int:
+        x = q - in_zp
+        if x >= 0:
+            return out_zp + multiply_by_quantized_multiplier(x, id_mult, id_shift)
+        scaled = multiply_by_quantized_multiplier(x, safe_alpha, alpha_shift)
+        return out_zp + (-scaled if negative else scaled)
+
+    return int8_lut(f)
+
+
+def _logistic_tanh_input(in_scale: float) -> tuple[int, int, int]:
+    """Input rescaling shared by int8 LOGISTIC and TANH Prepare: (multiplier, left shift,
+    input range radius) for a Q4.27 fixed-point input."""
+    input_integer_bits = 4
+    real = float(f32(in_scale)) * float(1 << (31 - input_integer_bits))
+    q, left_shift = math.frexp(real)
+    if left_shift < 0:
+        raise ValueError(f"input scale {in_scale!r} is too small for the int8 kernel")
+    mult = int(round_half_away(q * (1 << 31)))
+    if mult > INT32_MAX:
+        raise ValueError(f"input scale {in_scale!r} gives an input multiplier out of range")
+    radius = calculate_input_radius(input_integer_bits, left_shift, 31)
+    return mult, left_shift, radius
+
+
+def logistic_table(in_scale: float, in_zp: int) -> np.ndarray:
+    """LOGISTIC int8: reference_integer_ops::Logistic. The output is always on the scale
+    1/256 with zero point -128 (TFLM checks the zero point and ignores the scale)."""
+    mult, left_shift, radius = _logistic_tanh_input(in_scale)
+
+    def f(q: int) -> int:
+        x = q - in_zp
+        if x <= -radius:
+            return -128
+        if x >= radius:
+            return 127
+        q4 = multiply_by_quantized_multiplier(x, mult, left_shift)
+        return rdbpot(logistic_fixed(q4, 4), 31 - 8) - 128
+
+    return int8_lut(f)
+
+
+def tanh_table(in_scale: float, in_zp: int) -> np.ndarray:
+    """TANH int8: reference_integer_ops::Tanh. The output is always on the scale 1/128 with
+    zero point 0 (TFLM does not read the output's parameters)."""
+    mult, left_shift, radius = _logistic_tanh_input(in_scale)
+
+    def f(q: int) -> int:
+        x = q - in_zp
+        if x <= -radius:
+            return -128
+        if x >= radius:
+            return 127
+        q4 = multiply_by_quantized_multiplier(x, mult, left_shift)
+        return rdbpot(tanh_fixed(q4, 4), 31 - 7)
+
+    return int8_lut(f)
+
+
+def _srdhm16(a: int, b: int) -> int:
+    """gemmlowp SaturatingRoundingDoublingHighMul for int16."""
+    if a == b == -(1 << 15):
+        return (1 << 15) - 1
+    ab = a * b
+    nudge = (1 << 14) if ab >= 0 else 1 - (1 << 14)
+    num = ab + nudge
+    q = abs(num) >> 15
+    return wrap_int16(q if num >= 0 else -q)
+
+
+def _sdhm16(a: int, b: int) -> int:
+    """TFLite's SaturatingDoublingHighMul for int16 (truncates toward zero)."""
+    if a == b == -(1 << 15):
+        return (1 << 15) - 1
+    ab = a * b
+    q = abs(ab) >> 15
+    return wrap_int16(q if ab >= 0 else -q)
+
+
+def _rdbpot16(x: int, exponent: int) -> int:
+    """gemmlowp RoundingDivideByPOT instantiated for int16 (masks truncated to int16)."""
+    mask = wrap_int16((1 << exponent) - 1)
+    remainder = wrap_int16(x & mask)
+    threshold = wrap_int16((mask >> 1) + (1 if x < 0 else 0))
+    return wrap_int16((x >> exponent) + (1 if remainder > threshold else 0))
+
+
+def _saturating_left_shift16(x: int, amount: int) -> int:
+    return min((1 << 15) - 1, max(-(1 << 15), x * (1 << amount)))
+
+
+def _downscale_multiplier_to_int16(m: int) -> int:
+    """DownScaleInt32ToInt16Multiplier."""
+    if m >= INT32_MAX - (1 << 15):
+        return (1 << 15) - 1
+    return (m + (1 << 15)) >> 16
+
+
+def hard_swish_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
+    """HARD_SWISH int8: HardSwishPrepare (scale ratios in double, 16-bit multipliers) and
+    reference_ops::HardSwish's int16 fixed-point evaluation."""
+    hires_input_scale = float(f32(1.0 / 128.0) * f32(in_scale))  # exact: a power of two
+    reluish_scale = float(f32(3.0) / f32(32768.0))  # exact
+    out_m32, out_exp = quantize_multiplier(hires_input_scale / float(f32(out_scale)))
+    if out_exp > 0:
+        raise ValueError("output scale is too small relative to the input scale for "
+                         "int8 HARD_SWISH (TFLite requires a non-positive output shift)")
+    out_m16 = _downscale_multiplier_to_int16(out_m32)
+    rel_m32, rel_exp = quantize_multiplier(hires_input_scale / reluish_scale)
+    rel_m16 = _downscale_multiplier_to_int16(rel_m32)
+
+    def f(q: int) -> int:
+        x = wrap_int16(q - in_zp)
+        hires = wrap_int16(x * 128)
+        preshift = _srdhm16(hires, out_m16)
+        reluish = hires
+        if rel_exp > 0:
+            reluish = _saturating_left_shift16(reluish, rel_exp - 1)
+        reluish = _srdhm16(reluish, rel_m16)
+        if rel_exp > 0:
+            reluish = _saturating_left_shift16(reluish, 1)
+        if rel_exp < 0:
+            reluish = _rdbpot16(reluish, -rel_exp)
+        reluish = wrap_int16((reluish + (1 << 15)) >> 1)
+        out = _sdhm16(reluish, preshift)
+        out = _rdbpot16(out, -out_exp)
+        out = wrap_int16(out + out_zp)
+        return out  # int8_lut clamps to [-128, 127] as the reference does
+
+    return int8_lut(f)
+
+
+def dequantize_value(q: int, scale: float, zero_point: int) -> np.float32:
+    """reference_ops::Dequantize: float(double(scale) * (q - zero_point))."""
+    return np.float32(float(f32(scale)) * (q - zero_point))
+
+
+def mean_multiplier(in_scale: float, out_scale: float, count: int) -> tuple[int, int]:
+    """QuantizedMeanOrSum's multiplier: double(in_scale) / double(out_scale) quantised,
+    then 1/count folded in with up to 32 extra bits of precision, as the reference does."""
+    real = float(f32(in_scale)) / float(f32(out_scale))
+    mult, shift = quantize_multiplier(real)
+    if count <= 0:
+        raise ValueError("MEAN over an empty axis")
+    extra = min(count.bit_length() - 1, 32, 31 + shift)  # >= 0: shift is >= -31
+    return (mult << extra) // count, shift - extra

@@ -11,9 +11,21 @@ from collections.abc import Iterable
 from tinyml_build.hookspecs import hookimpl
 from tinyml_build.registration import Kernel, MemoryRegion, Target
 
-from .ops import conv, elementwise, fully_connected, pool, softmax, views
+from .ops import (
+    activations,
+    conv,
+    data,
+    elementwise,
+    fully_connected,
+    pool,
+    quantize,
+    reduce,
+    softmax,
+    views,
+)
 
-_KERNEL_MODULES = (conv, fully_connected, pool, elementwise, softmax, views)
+_KERNEL_MODULES = (conv, fully_connected, pool, elementwise, softmax, views, activations,
+                   quantize, data, reduce)
 
 _QEMU_VIRT_MEMORY = (
     MemoryRegion("FLASH", 0x80000000, 0x400000, "flash"),

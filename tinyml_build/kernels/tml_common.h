@@ -26,6 +26,9 @@
 #define TML_UNUSED
 #endif
 
+/* the most dimensions a tensor may have in the shape-generic kernels */
+#define TML_MAX_DIMS 6
+
 #define TML_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define TML_MAX(a, b) ((a) > (b) ? (a) : (b))
 

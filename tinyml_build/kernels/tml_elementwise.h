@@ -13,8 +13,6 @@
 
 #include "tml_common.h"
 
-#define TML_MAX_DIMS 6
-
 typedef struct {
     int32_t size;       /* output elements */
     int32_t broadcast;  /* 0: both inputs have the output's shape */

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tinyml_build.ir import Graph, Op
 from tinyml_build.kernels import kernel_source
 from tinyml_build.quant import activation_range
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from ..common import check_int8_activations, check_same_quant, qparams
+from ..common import check_int8_activations, qparams
+
+#: TFLM's pooling Prepare accepts scales this close (and does not rescale)
+SCALE_TOLERANCE = 1.0e-6
 
 
 def check_pool(op: Op, graph: Graph) -> str | None:
     reason = check_int8_activations(op, graph)
     if reason:
         return reason
-    return check_same_quant(graph.tensors[op.inputs[0]], graph.op_outputs(op)[0])
+    sx, zx = qparams(graph.tensors[op.inputs[0]])
+    sy, zy = qparams(graph.op_outputs(op)[0])
+    if zx != zy or float(abs(np.float32(sx) - np.float32(sy))) > SCALE_TOLERANCE:
+        return ("input and output must share the zero point and the scale (within "
+                f"{SCALE_TOLERANCE:g}); TFLite's int8 pooling does not rescale")
+    return None
 
 
 def _emit(function: str):

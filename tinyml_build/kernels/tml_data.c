@@ -1,0 +1,116 @@
+/*
+ * tinyml-build portable kernels: data movement (PAD, CONCATENATION, TRANSPOSE,
+ * STRIDED_SLICE).
+ *
+ * TFLite's reference kernels for these ops copy values unchanged (for int8, PAD and
+ * STRIDED_SLICE and TRANSPOSE do not requantise; CONCATENATION requires equal
+ * quantisation), so byte copies give the same results. Contiguous runs are copied with
+ * memcpy; single elements with fixed-size memcpy, which compilers turn into one load and
+ * store without breaking aliasing rules.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include "tml_data.h"
+
+static uint8_t *fill(uint8_t *out, const tml_pad_params *p, int32_t count)
+{
+    const size_t bytes = (size_t)count * (size_t)p->elem_size;
+    if (p->elem_size == 1) {
+        memset(out, *(const uint8_t *)p->value, bytes);
+    } else {
+        size_t i;
+        for (i = 0; i < bytes; i += (size_t)p->elem_size) {
+            memcpy(out + i, p->value, (size_t)p->elem_size);
+        }
+    }
+    return out + bytes;
+}
+
+static void pad_dim(const tml_pad_params *p, int32_t d, const uint8_t **in, uint8_t **out)
+{
+    *out = fill(*out, p, p->before[d] * p->out_inner[d]);
+    if (d == p->rank - 1) {
+        const size_t bytes = (size_t)p->in_dims[d] * (size_t)p->elem_size;
+        memcpy(*out, *in, bytes);
+        *in += bytes;
+        *out += bytes;
+    } else {
+        int32_t i;
+        for (i = 0; i < p->in_dims[d]; ++i) {
+            pad_dim(p, d + 1, in, out);
+        }
+    }
+    *out = fill(*out, p, p->after[d] * p->out_inner[d]);
+}
+
+void tml_pad(const tml_pad_params *p, const void *input, void *output)
+{
+    const uint8_t *in = (const uint8_t *)input;
+    uint8_t *out = (uint8_t *)output;
+    pad_dim(p, 0, &in, &out);
+}
+
+void tml_concat(const tml_concat_params *p, void *output)
+{
+    uint8_t *out = (uint8_t *)output;
+    int32_t o;
+    for (o = 0; o < p->outer; ++o) {
+        const tml_concat_input *in;
+        for (in = p->inputs; in != NULL; in = in->next) {
+            const size_t chunk = (size_t)in->chunk_bytes;
+            memcpy(out, (const uint8_t *)in->data + (size_t)o * chunk, chunk);
+            out += chunk;
+        }
+    }
+}
+
+/* the innermost dimension of tml_gather, for one element size */
+#define TML_GATHER_ROW(SIZE)                                                   \
+    do {                                                                       \
+        for (i5 = 0; i5 < count; ++i5) {                                       \
+            memcpy(out, src + (ptrdiff_t)i5 * step, SIZE);                     \
+            out += SIZE;                                                       \
+        }                                                                      \
+    } while (0)
+
+void tml_gather(const tml_gather_params *p, const void *input, void *output)
+{
+    const size_t es = (size_t)p->elem_size;
+    const uint8_t *base = (const uint8_t *)input + (ptrdiff_t)p->offset * (ptrdiff_t)es;
+    uint8_t *out = (uint8_t *)output;
+    const int32_t count = p->counts[5];
+    const ptrdiff_t step = (ptrdiff_t)p->strides[5] * (ptrdiff_t)es;
+    int32_t i0, i1, i2, i3, i4, i5;
+    for (i0 = 0; i0 < p->counts[0]; ++i0) {
+        const uint8_t *b0 = base + (ptrdiff_t)i0 * p->strides[0] * (ptrdiff_t)es;
+        for (i1 = 0; i1 < p->counts[1]; ++i1) {
+            const uint8_t *b1 = b0 + (ptrdiff_t)i1 * p->strides[1] * (ptrdiff_t)es;
+            for (i2 = 0; i2 < p->counts[2]; ++i2) {
+                const uint8_t *b2 = b1 + (ptrdiff_t)i2 * p->strides[2] * (ptrdiff_t)es;
+                for (i3 = 0; i3 < p->counts[3]; ++i3) {
+                    const uint8_t *b3 = b2 + (ptrdiff_t)i3 * p->strides[3] * (ptrdiff_t)es;
+                    for (i4 = 0; i4 < p->counts[4]; ++i4) {
+                        const uint8_t *src = b3 + (ptrdiff_t)i4 * p->strides[4] * (ptrdiff_t)es;
+                        if (p->strides[5] == 1) {
+                            memcpy(out, src, (size_t)count * es);
+                            out += (size_t)count * es;
+                        } else if (es == 1) {
+                            TML_GATHER_ROW(1);
+                        } else if (es == 2) {
+                            TML_GATHER_ROW(2);
+                        } else if (es == 4) {
+                            TML_GATHER_ROW(4);
+                        } else {
+                            for (i5 = 0; i5 < count; ++i5) {
+                                memcpy(out, src + (ptrdiff_t)i5 * step, es);
+                                out += es;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
