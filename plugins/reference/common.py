@@ -36,17 +36,5 @@ def check_int8_activations(op: Op, graph: Graph, inputs: tuple[int, ...] = (0,))
     return None
 
 
-def check_same_quant(a: Tensor, b: Tensor) -> str | None:
-    qa, qb = per_tensor_quant(a), per_tensor_quant(b)
-    if qa is None or qb is None or qa[1] != qb[1] or np.float32(qa[0]) != np.float32(qb[0]):
-        return (f"input '{a.name}' and output '{b.name}' must share scale and zero point "
-                "(TFLite requires it for this op)")
-    return None
-
-
 def fits_int32(values: np.ndarray) -> bool:
     return bool(values.size == 0 or (values.min() >= INT32_MIN and values.max() <= INT32_MAX))
-
-
-def c_int_fields(**values: int) -> dict[str, object]:
-    return {k: int(v) for k, v in values.items()}
