@@ -120,6 +120,13 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cmake_dir(args: argparse.Namespace) -> int:
+    from .buildinfo import cmake_dir
+
+    print(cmake_dir())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -154,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plugins", help="list plugins, targets and kernels")
     p.add_argument("--kernels", action="store_true", help="also list every kernel")
     p.set_defaults(func=cmd_plugins)
+
+    p = sub.add_parser("cmake-dir",
+                       help="print the folder of TinyMLBuildConfig.cmake (for TinyMLBuild_DIR)")
+    p.set_defaults(func=cmd_cmake_dir)
     return parser
 
 
