@@ -27,6 +27,9 @@ BIN = Path(sys.executable).parent
 BOARDS = {
     "mps2-an386": ("arm-none-eabi-gcc", "qemu-system-arm"),
     "mps3-an547": ("arm-none-eabi-gcc", "qemu-system-arm"),
+    "mps2-an385": ("arm-none-eabi-gcc", "qemu-system-arm"),
+    "mps2-an500": ("arm-none-eabi-gcc", "qemu-system-arm"),
+    "mps2-an505": ("arm-none-eabi-gcc", "qemu-system-arm"),
     "qemu-virt-rv32": ("riscv64-unknown-elf-gcc", "qemu-system-riscv32"),
 }
 

@@ -75,3 +75,23 @@ def test_sample_runs_and_matches_tflm(tmp_path: Path, board: str) -> None:
     outputs = parse_outputs(r.out)
     assert outputs["kws"].tolist() == expected["kws"]
     assert outputs["ad"].tolist() == expected["ad"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("board", "target"), [
+    ("mps2-an385", "cortex-m0plus"),
+    ("mps2-an500", "cortex-m7"),
+    ("mps2-an505", "cortex-m33"),
+    ("qemu-virt-rv32", "rv32imc"),
+])
+def test_kws_on_the_other_targets(tmp_path: Path, board: str, target: str) -> None:
+    """Every other target's flags and memory map run KWS bit-exactly on its QEMU board."""
+    need_board(board)
+    b = tmp_path / "build"
+    configure(SAMPLE, b, f"-DTINYML_TARGET={target}", board=board)
+    build(b, "kws_demo.elf")
+    manifest = (b / "tinyml" / "kws" / "kws.json").read_text()
+    assert f'"target": "{target}"' in manifest
+    r = run_program(b, b / "kws_demo.elf", emulator(b))
+    assert r.returncode == 0, r.out
+    assert "kws: output matches the TFLM reference" in r.out
