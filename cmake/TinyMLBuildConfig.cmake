@@ -36,8 +36,9 @@
 #     A target other than host needs a cross compiler: configure with a toolchain file
 #     (TinyMLBuildToolchain.cmake in this folder, or your own that passes the target's flags).
 #   \param\ BACKEND kernel back end (default: the options file's, else the target's first).
-#   \param\ OPTIONS a .tinyml.toml options file (name, backend, alignment, [sections]
-#     arena/weights); arguments given here take precedence over it.
+#   \param\ OPTIONS a .tinyml.toml options file (backend, alignment, [sections]
+#     arena/weights; its name key is not used: <name> is the prefix); arguments given here
+#     take precedence over it. Format: docs/cmake.md.
 #   \param\ ARENA_SECTION linker section of the model's activation arena.
 #   \param\ WEIGHTS_SECTION linker section of the model's weights and build-time tables.
 #
@@ -47,16 +48,21 @@
 #
 # Variables: TinyMLBuild_VERSION, TinyMLBuild_DIR, TinyMLBuild_PYTHON (the generator's
 # interpreter), TINYML_BUILD_PYTHON (set it to choose the interpreter), and
-# TINYML_SKIP_COMPILER_CHECK (ON lets a TARGET's code be compiled by a compiler whose name
-# lacks the target's toolchain prefix, e.g. a clang cross build).
+# TINYML_SKIP_COMPILER_CHECK (ON skips the check that a non-host TARGET is cross-compiled
+# by a compiler named with the target's toolchain prefix, e.g. for a clang cross build).
 #
 # Requires CMake 3.21 and a C compiler enabled in the project.
 
-cmake_minimum_required(VERSION 3.21)
-include_guard(GLOBAL)
+if(CMAKE_VERSION VERSION_LESS 3.21)
+    message(FATAL_ERROR "TinyMLBuild needs CMake 3.21 or newer (this is ${CMAKE_VERSION})")
+endif()
 
+# set in every scope that calls find_package(TinyMLBuild); the rest runs once per configure
 set(TinyMLBuild_VERSION 0.1.0)
 set(TinyMLBuild_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+include_guard(GLOBAL)
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.21)  # the functions keep these policies, whatever the project sets
 # The functions below use only cache entries and CMAKE_CURRENT_FUNCTION_LIST_DIR, never
 # variables of this file's scope, so they also work after add_subdirectory(<checkout>).
 
@@ -263,3 +269,5 @@ endfunction()
 # tinyml_check_budget(<executable> [FLASH <size>] [RAM <size>]) belongs here: a POST_BUILD
 # step running `tinyml-build size` on the linked ELF and map file, failing the build with one
 # line when a budget is exceeded. It is added together with the `size` command.
+
+cmake_policy(POP)
