@@ -30,20 +30,28 @@ def _add_compile_options(p: argparse.ArgumentParser, target_default: str | None)
     p.add_argument("--name", help="C prefix of every symbol (default: the file name)")
     p.add_argument("--arena-section", help="linker section for the activation arena")
     p.add_argument("--weights-section", help="linker section for weights and tables")
-    p.add_argument("--alignment", type=int, default=16,
+    p.add_argument("--alignment", type=int, default=None,
                    help="alignment of arena buffers in bytes (power of two, default 16)")
+    p.add_argument("--options", type=Path,
+                   help="a .tinyml.toml options file; options given here take precedence")
 
 
 def _compile_options(args: argparse.Namespace):  # -> CompileOptions
     from .compiler import CompileOptions
+    from .options_file import ModelOptions, load_options
+
+    file = load_options(args.options) if args.options else ModelOptions()
+
+    def pick(given, from_file, default=None):
+        return given if given is not None else (from_file if from_file is not None else default)
 
     return CompileOptions(
         target=args.target,
-        backend=args.backend,
-        name=args.name,
-        arena_section=args.arena_section,
-        weights_section=args.weights_section,
-        alignment=args.alignment,
+        backend=pick(args.backend, file.backend),
+        name=pick(args.name, file.name),
+        arena_section=pick(args.arena_section, file.arena_section),
+        weights_section=pick(args.weights_section, file.weights_section),
+        alignment=pick(args.alignment, file.alignment, 16),
     )
 
 
@@ -135,6 +143,13 @@ def cmd_size(args: argparse.Namespace) -> int:
     return _error(outcome.error) if outcome.error else 0
 
 
+def cmd_cmake_dir(args: argparse.Namespace) -> int:
+    from .buildinfo import cmake_dir
+
+    print(cmake_dir())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -191,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plugins", help="list plugins, targets and kernels")
     p.add_argument("--kernels", action="store_true", help="also list every kernel")
     p.set_defaults(func=cmd_plugins)
+
+    p = sub.add_parser("cmake-dir",
+                       help="print the folder of TinyMLBuildConfig.cmake (for TinyMLBuild_DIR)")
+    p.set_defaults(func=cmd_cmake_dir)
     return parser
 
 
