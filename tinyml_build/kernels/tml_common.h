@@ -5,8 +5,8 @@
  * uses. The helpers reproduce TFLite's double-rounding MultiplyByQuantizedMultiplier
  * (gemmlowp's SaturatingRoundingDoublingHighMul followed by RoundingDivideByPOT) bit for
  * bit, which is what makes the kernels' results identical to the TFLite reference kernels.
- * They assume arithmetic right shifts of negative values, which every target compiler we
- * support (GCC, Clang, IAR, Arm Compiler) provides.
+ * They assume arithmetic right shifts of negative values (also of int64_t), which every
+ * target compiler we support (GCC, Clang, IAR, Arm Compiler) provides.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -32,19 +32,18 @@
 #define TML_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define TML_MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* Saturating rounding doubling high multiply: round((a * b) / 2^31), with the one
- * overflow case (INT32_MIN * INT32_MIN) saturated. C99 division truncates toward zero,
- * as gemmlowp's reference implementation does. */
+/* Saturating rounding doubling high multiply: gemmlowp computes round((a * b) / 2^31) as
+ * (a*b + nudge) / 2^31 with C's truncating division and nudge = 2^30 for a non-negative
+ * product, 1 - 2^30 for a negative one. That equals floor((a*b + 2^30) / 2^31) for every
+ * product (for a*b < 0 write u = a*b + 2^30: trunc((u + 1 - 2^31) / 2^31) =
+ * ceil((u + 1) / 2^31) - 1 = floor(u / 2^31)), i.e. one multiply-accumulate and an
+ * arithmetic shift, with the single overflow case (INT32_MIN * INT32_MIN) saturated. */
 static inline int32_t tml_srdhm(int32_t a, int32_t b)
 {
-    int64_t ab;
-    int64_t nudge;
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
     }
-    ab = (int64_t)a * (int64_t)b;
-    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /* Rounding arithmetic right shift by exponent (0..31), ties away from zero. */
@@ -64,7 +63,11 @@ static inline int32_t tml_requantize(int32_t x, int32_t multiplier, int32_t shif
     const int32_t left = shift > 0 ? shift : 0;
     const int32_t right = shift > 0 ? 0 : -shift;
     const int32_t shifted = (int32_t)((uint32_t)x << left);
-    return tml_rdbpot(tml_srdhm(shifted, multiplier), right);
+    /* tml_srdhm without its saturation test: multipliers are never negative, so the
+     * INT32_MIN * INT32_MIN case cannot occur */
+    const int32_t high =
+        (int32_t)(((int64_t)shifted * (int64_t)multiplier + ((int64_t)1 << 30)) >> 31);
+    return tml_rdbpot(high, right);
 }
 
 static inline int8_t tml_clamp_s8(int32_t x, int32_t lo, int32_t hi)

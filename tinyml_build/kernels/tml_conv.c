@@ -12,6 +12,17 @@
  */
 #include "tml_conv.h"
 
+/* The 2-pixel x 4-channel tile needs 8 accumulators and 6 pointers live at once: a win
+ * where there are plenty of registers (64-bit hosts, RISC-V), a loss to spills on the 13
+ * usable registers of Thumb-2, where the 1 x 4 tile is faster. */
+#ifndef TML_WIDE_TILES
+#if defined(__thumb__)
+#define TML_WIDE_TILES 0
+#else
+#define TML_WIDE_TILES 1
+#endif
+#endif
+
 static inline int window_inside(int32_t origin, int32_t taps, int32_t dilation, int32_t size)
 {
     return origin >= 0 && origin + (taps - 1) * dilation < size;
@@ -223,7 +234,7 @@ void tml_conv2d_s8(const tml_conv2d_s8_params *p, const int8_t *input, int8_t *o
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 const int inside = inside_y &&
                                    window_inside(ix0, p->filter_w, p->dilation_w, p->in_w);
-                if (dense && inside && ox + 1 < p->out_w &&
+                if (TML_WIDE_TILES && dense && inside && ox + 1 < p->out_w &&
                     window_inside(ix0 + p->stride_w, p->filter_w, 1, p->in_w)) {
                     conv_dense_pair(p, in_batch, iy0, ix0, output);
                     output += 2 * p->out_c;
@@ -290,22 +301,28 @@ void tml_depthwise_conv2d_s8(const tml_depthwise_conv2d_s8_params *p, const int8
                 bias = inside ? p->bias_folded : p->bias;
                 offset = inside ? 0 : p->input_offset;
                 ic = 0;
-                if (inside && mult == 1) {
+                if (mult == 1) {
                     /* four channels per tap: one address computation for four MACs */
                     for (; ic + 4 <= p->in_c; ic += 4) {
-                        int32_t a0 = bias[ic], a1 = bias[ic + 1];
-                        int32_t a2 = bias[ic + 2], a3 = bias[ic + 3];
-                        for (fy = 0; fy < p->filter_h; ++fy) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        if (bias) {
+                            a0 = bias[ic];
+                            a1 = bias[ic + 1];
+                            a2 = bias[ic + 2];
+                            a3 = bias[ic + 3];
+                        }
+                        for (fy = fy0; fy < fy1; ++fy) {
                             const int8_t *xp =
                                 in_batch +
-                                ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0) * p->in_c +
-                                ic;
-                            const int8_t *wp = p->filter + (size_t)fy * p->filter_w * out_c + ic;
-                            for (fx = 0; fx < p->filter_w; ++fx) {
-                                a0 += (int32_t)xp[0] * wp[0];
-                                a1 += (int32_t)xp[1] * wp[1];
-                                a2 += (int32_t)xp[2] * wp[2];
-                                a3 += (int32_t)xp[3] * wp[3];
+                                ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0 +
+                                 fx0 * p->dilation_w) * p->in_c + ic;
+                            const int8_t *wp =
+                                p->filter + ((size_t)fy * p->filter_w + fx0) * out_c + ic;
+                            for (fx = fx0; fx < fx1; ++fx) {
+                                a0 += ((int32_t)xp[0] + offset) * wp[0];
+                                a1 += ((int32_t)xp[1] + offset) * wp[1];
+                                a2 += ((int32_t)xp[2] + offset) * wp[2];
+                                a3 += ((int32_t)xp[3] + offset) * wp[3];
                                 xp += x_step;
                                 wp += out_c;
                             }
