@@ -46,6 +46,31 @@
 #     TINYML_MODEL, TINYML_TARGET, TINYML_BACKEND, TINYML_MANIFEST (the generated
 #     <name>.json: arena bytes, I/O, per-op kernels, sizes), TINYML_GENERATED_DIR.
 #
+# \brief\ tinyml_check_budget(<executable> [FLASH <size>] [RAM <size>] [<REGION> <size>...]
+#                            [SOFT <REGION> <size>...]
+#                            [MODEL <name> [FLASH <size>] [RAM <size>] [ARENA <size>] ...]
+#                            [REPORT <json>] [MARKDOWN <md>] [BASELINE <json>])
+#
+#   After every link of <executable>, runs `tinyml-build size` on the ELF and its GNU ld map
+#   (the link gets -Wl,-Map=<executable file>.map) and fails the build with one line,
+#   `tinyml-build: error: FLASH budget exceeded: ...`, when a hard budget is exceeded. The
+#   failed step is not recorded, so the build stays failed until the budget is met.
+#
+#   \param\ <REGION> <size> a hard budget for a MEMORY region of the linker script (FLASH,
+#     RAM, DTCM, ...; matched case-insensitively; flash/ram fall back to the totals of all
+#     flash or RAM sections when no region has that name). Sizes take units: 256KiB,
+#     0x40000, 262144, 1.5MiB, 90% (of the region).
+#   \param\ SOFT the <REGION> <size> pairs that follow only warn.
+#   \param\ MODEL <name> the pairs that follow are budgets of the model <name> (a
+#     tinyml_add_model() library linked into <executable>): FLASH, RAM, WEIGHTS, TABLES,
+#     KERNELS, ARENA, CODE. A later SOFT makes the following model pairs soft.
+#   \param\ REPORT write the JSON report ("schema": "tinyml-build.size/1") here.
+#   \param\ MARKDOWN write a Markdown summary (for a pull-request comment) here.
+#   \param\ BASELINE a JSON report of an earlier build: deltas, and the largest growth named
+#     in a failure.
+#   Every tinyml_add_model() library linked into <executable> (directly or through other
+#   libraries) is attributed: its weights, tables, kernels, arena and generated code.
+#
 # Variables: TinyMLBuild_VERSION, TinyMLBuild_DIR, TinyMLBuild_PYTHON (the generator's
 # interpreter), TINYML_BUILD_PYTHON (set it to choose the interpreter), and
 # TINYML_SKIP_COMPILER_CHECK (ON skips the check that a non-host TARGET is cross-compiled
@@ -266,8 +291,140 @@ function(tinyml_add_model name)
         TINYML_GENERATED_DIR "${out}")
 endfunction()
 
-# tinyml_check_budget(<executable> [FLASH <size>] [RAM <size>]) belongs here: a POST_BUILD
-# step running `tinyml-build size` on the linked ELF and map file, failing the build with one
-# line when a budget is exceeded. It is added together with the `size` command.
+# Every tinyml_add_model() library <target> links, directly or through other libraries.
+function(_tinyml_linked_models target out_var)
+    set(seen)
+    set(models)
+    set(queue ${target})
+    while(queue)
+        list(POP_FRONT queue item)
+        if(NOT TARGET ${item} OR item IN_LIST seen)
+            continue()
+        endif()
+        list(APPEND seen ${item})
+        get_target_property(manifest ${item} TINYML_MANIFEST)
+        if(manifest)
+            list(APPEND models ${item})
+        endif()
+        get_target_property(type ${item} TYPE)
+        set(deps)
+        if(NOT type STREQUAL "INTERFACE_LIBRARY")
+            get_target_property(direct ${item} LINK_LIBRARIES)
+            if(direct)
+                list(APPEND deps ${direct})
+            endif()
+        endif()
+        get_target_property(iface ${item} INTERFACE_LINK_LIBRARIES)
+        if(iface)
+            list(APPEND deps ${iface})
+        endif()
+        foreach(dep IN LISTS deps)
+            # static libraries list their private dependencies as $<LINK_ONLY:dep>
+            if(dep MATCHES "^\\$<LINK_ONLY:(.+)>$")
+                set(dep "${CMAKE_MATCH_1}")
+            endif()
+            # plain names only: other generator expressions and link flags are not targets
+            if(dep MATCHES "^[A-Za-z0-9_.+-]+(::[A-Za-z0-9_.+-]+)*$")
+                list(APPEND queue ${dep})
+            endif()
+        endforeach()
+    endwhile()
+    set(${out_var} ${models} PARENT_SCOPE)
+endfunction()
+
+function(tinyml_check_budget executable)
+    set(ctx "tinyml_check_budget(${executable})")
+    if(NOT TARGET ${executable})
+        message(FATAL_ERROR "${ctx}: no target named '${executable}'")
+    endif()
+    get_target_property(type ${executable} TYPE)
+    if(NOT type STREQUAL "EXECUTABLE")
+        message(FATAL_ERROR "${ctx}: '${executable}' is a ${type}, not an executable")
+    endif()
+    set(args ${ARGN})
+    set(cli)
+    set(soft FALSE)
+    set(model "")
+    set(model_keys FLASH RAM WEIGHTS TABLES KERNELS ARENA CODE)
+    set(hard_models)
+    set(soft_models)
+    while(args)
+        list(POP_FRONT args key)
+        if(key MATCHES "^(REPORT|MARKDOWN|BASELINE)$")
+            if(NOT args)
+                message(FATAL_ERROR "${ctx}: ${key} needs a file")
+            endif()
+            list(POP_FRONT args file)
+            get_filename_component(file "${file}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+            string(TOLOWER "${key}" flag)
+            if(key STREQUAL "REPORT")
+                set(flag "json")
+            endif()
+            list(APPEND cli "--${flag}" "${file}")
+        elseif(key STREQUAL "SOFT")
+            set(soft TRUE)
+        elseif(key STREQUAL "MODEL")
+            if(NOT args)
+                message(FATAL_ERROR "${ctx}: MODEL needs a model name")
+            endif()
+            list(POP_FRONT args model)
+            set(soft FALSE)
+            if(NOT TARGET ${model})
+                message(FATAL_ERROR "${ctx}: MODEL ${model} is not a tinyml_add_model() library")
+            endif()
+        else()
+            if(NOT args)
+                message(FATAL_ERROR "${ctx}: ${key} needs a size (e.g. 256KiB)")
+            endif()
+            list(POP_FRONT args size)
+            if(model)
+                if(NOT key IN_LIST model_keys)
+                    string(JOIN ", " known ${model_keys})
+                    message(FATAL_ERROR "${ctx}: MODEL ${model}: unknown budget ${key} "
+                        "(known: ${known})")
+                endif()
+                string(TOLOWER "${key}" key)
+                if(soft)
+                    list(APPEND soft_models "${model}:${key}=${size}")
+                else()
+                    list(APPEND hard_models "${model}:${key}=${size}")
+                endif()
+            elseif(soft)
+                list(APPEND cli --soft-budget "${key}=${size}")
+            else()
+                list(APPEND cli --budget "${key}=${size}")
+            endif()
+        endif()
+    endwhile()
+    foreach(spec IN LISTS hard_models)
+        list(APPEND cli --model-budget "${spec}")
+    endforeach()
+    foreach(spec IN LISTS soft_models)
+        list(APPEND cli --soft-model-budget "${spec}")
+    endforeach()
+
+    # The models are known only when the whole project is configured: finish then.
+    set_property(TARGET ${executable} PROPERTY _TINYML_BUDGET_ARGS "${cli}")
+    cmake_language(EVAL CODE "
+        cmake_language(DEFER DIRECTORY [[${CMAKE_SOURCE_DIR}]]
+            CALL _tinyml_finish_budget [[${executable}]])")
+endfunction()
+
+function(_tinyml_finish_budget executable)
+    get_target_property(cli ${executable} _TINYML_BUDGET_ARGS)
+    _tinyml_linked_models(${executable} models)
+    set(manifests)
+    foreach(m IN LISTS models)
+        get_target_property(manifest ${m} TINYML_MANIFEST)
+        list(APPEND manifests --manifest "${manifest}")
+    endforeach()
+    set(map "$<TARGET_FILE:${executable}>.map")
+    target_link_options(${executable} PRIVATE "LINKER:-Map=${map}")
+    add_custom_command(TARGET ${executable} POST_BUILD
+        COMMAND "${TinyMLBuild_PYTHON}" -P -m tinyml_build size "$<TARGET_FILE:${executable}>"
+                --map "${map}" ${manifests} ${cli} -q
+        COMMENT "tinyml-build: checking the flash/RAM budget of ${executable}"
+        VERBATIM)
+endfunction()
 
 cmake_policy(POP)
