@@ -70,6 +70,41 @@ static inline int32_t tml_requantize(int32_t x, int32_t multiplier, int32_t shif
     return tml_rdbpot(high, right);
 }
 
+/* Armv7E-M / Armv8-M DSP extension: four int8 values per 32-bit load, widened in pairs
+ * with SXTB16 and multiplied-accumulated in pairs with SMLAD. The sums are the same
+ * integers the scalar loops compute. */
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && \
+    (defined(__GNUC__) || defined(__clang__)) && !defined(TML_NO_DSP)
+#define TML_ARM_DSP 1
+#include <arm_acle.h>
+#include <string.h>
+
+static inline uint32_t tml_load4(const int8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v); /* an unaligned LDR on these cores */
+    return v;
+}
+
+/* bytes 0 and 2 (lo) and bytes 1 and 3 (hi) of v, sign-extended to two int16 each */
+static inline int16x2_t tml_sx_lo(uint32_t v)
+{
+    return __sxtb16((int8x4_t)v);
+}
+
+static inline int16x2_t tml_sx_hi(uint32_t v)
+{
+    return __sxtb16((int8x4_t)((v >> 8) | (v << 24)));
+}
+
+static inline int16x2_t tml_pair16(int32_t x)
+{
+    return (int16x2_t)(((uint32_t)x & 0xFFFFu) | ((uint32_t)x << 16));
+}
+#else
+#define TML_ARM_DSP 0
+#endif
+
 static inline int8_t tml_clamp_s8(int32_t x, int32_t lo, int32_t hi)
 {
     return (int8_t)(x < lo ? lo : (x > hi ? hi : x));

@@ -34,8 +34,30 @@ static inline void dot4(const int8_t *x, int32_t offset, const int8_t *w0, const
                         const int8_t *w2, const int8_t *w3, int32_t n, int32_t *acc)
 {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    int32_t k;
-    for (k = 0; k < n; ++k) {
+    int32_t k = 0;
+#if TML_ARM_DSP
+    const int16x2_t off = tml_pair16(offset);
+    for (; k + 4 <= n; k += 4) {
+        const uint32_t xv = tml_load4(x + k);
+        /* x + offset fits in int16 (int8 values, |offset| <= 128) */
+        const int16x2_t xl = __sadd16(tml_sx_lo(xv), off);
+        const int16x2_t xh = __sadd16(tml_sx_hi(xv), off);
+        uint32_t wv;
+        wv = tml_load4(w0 + k);
+        a0 = __smlad(xl, tml_sx_lo(wv), a0);
+        a0 = __smlad(xh, tml_sx_hi(wv), a0);
+        wv = tml_load4(w1 + k);
+        a1 = __smlad(xl, tml_sx_lo(wv), a1);
+        a1 = __smlad(xh, tml_sx_hi(wv), a1);
+        wv = tml_load4(w2 + k);
+        a2 = __smlad(xl, tml_sx_lo(wv), a2);
+        a2 = __smlad(xh, tml_sx_hi(wv), a2);
+        wv = tml_load4(w3 + k);
+        a3 = __smlad(xl, tml_sx_lo(wv), a3);
+        a3 = __smlad(xh, tml_sx_hi(wv), a3);
+    }
+#endif
+    for (; k < n; ++k) {
         const int32_t v = x[k] + offset;
         a0 += v * w0[k];
         a1 += v * w1[k];

@@ -31,7 +31,24 @@ void tml_fully_connected_s8(const tml_fully_connected_s8_params *p, const int8_t
             const int8_t *w3 = w2 + depth;
             int32_t a0 = p->bias_folded[o], a1 = p->bias_folded[o + 1];
             int32_t a2 = p->bias_folded[o + 2], a3 = p->bias_folded[o + 3];
-            for (k = 0; k < depth; ++k) {
+            k = 0;
+#if TML_ARM_DSP
+            for (; k + 4 <= depth; k += 4) {
+                const uint32_t xv = tml_load4(x + k);
+                const int16x2_t xl = tml_sx_lo(xv);
+                const int16x2_t xh = tml_sx_hi(xv);
+                uint32_t wv;
+                wv = tml_load4(w0 + k);
+                a0 = __smlad(xh, tml_sx_hi(wv), __smlad(xl, tml_sx_lo(wv), a0));
+                wv = tml_load4(w1 + k);
+                a1 = __smlad(xh, tml_sx_hi(wv), __smlad(xl, tml_sx_lo(wv), a1));
+                wv = tml_load4(w2 + k);
+                a2 = __smlad(xh, tml_sx_hi(wv), __smlad(xl, tml_sx_lo(wv), a2));
+                wv = tml_load4(w3 + k);
+                a3 = __smlad(xh, tml_sx_hi(wv), __smlad(xl, tml_sx_lo(wv), a3));
+            }
+#endif
+            for (; k < depth; ++k) {
                 const int32_t v = x[k];
                 a0 += v * w0[k];
                 a1 += v * w1[k];
