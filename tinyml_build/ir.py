@@ -45,8 +45,19 @@ NUMPY_DTYPES: dict[str, type] = {
     "bool": np.bool_,
 }
 
-#: fused activations an op may carry; the kernel clamps its output accordingly
-ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
+#: fused activations an op may carry; the kernel applies it to each output value.
+#: "clip" reads op.attrs["activation_min"] / ["activation_max"] (floats), "leaky_relu"
+#: reads op.attrs["activation_alpha"]; the int8 kernels know only the first four (a clamp
+#: of the quantised range), the float kernels know them all.
+ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1", "clip", "leaky_relu", "hard_swish")
+
+#: activations that are a clamp to a fixed range, as (min, max) in real values
+CLAMP_ACTIVATIONS: dict[str, tuple[float, float]] = {
+    "none": (float("-inf"), float("inf")),
+    "relu": (0.0, float("inf")),
+    "relu6": (0.0, 6.0),
+    "relu_n1_to_1": (-1.0, 1.0),
+}
 
 
 @dataclass
@@ -78,6 +89,10 @@ class Tensor:
     quant: QuantParams | None = None
     data: np.ndarray | None = None  # set for constants (weights, biases, shapes)
     source_index: int | None = None  # the tensor's index in the model file, for debugging
+    #: (model tensor name, perm): this tensor holds np.transpose(<that tensor>, perm); set
+    #: where a front end or pass changes a tensor's layout, so `validate` can still compare
+    #: it with the reference runtime's tensor
+    reference: tuple[str, tuple[int, ...]] | None = None
 
     @property
     def is_const(self) -> bool:

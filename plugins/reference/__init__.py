@@ -11,9 +11,26 @@ from collections.abc import Iterable
 from tinyml_build.hookspecs import hookimpl
 from tinyml_build.registration import Kernel, MemoryRegion, Target
 
-from .ops import conv, elementwise, fully_connected, pool, softmax, views
+from .ops import (
+    conv,
+    conv_f32,
+    data_movement,
+    elementwise,
+    elementwise_f32,
+    fully_connected,
+    integer,
+    matmul_f32,
+    pool,
+    pool_f32,
+    qlinear,
+    quantize_linear,
+    softmax,
+    views,
+)
 
-_KERNEL_MODULES = (conv, fully_connected, pool, elementwise, softmax, views)
+_KERNEL_MODULES = (conv, fully_connected, pool, elementwise, softmax, views,
+                   conv_f32, matmul_f32, pool_f32, elementwise_f32, data_movement,
+                   quantize_linear, integer, qlinear)
 
 _QEMU_VIRT_MEMORY = (
     MemoryRegion("FLASH", 0x80000000, 0x400000, "flash"),
