@@ -16,14 +16,14 @@ import pytest
 
 pytest.importorskip("onnx", reason="the ONNX node tests need the onnx package")
 
-from tests.support.multibuild import build_many  # noqa: E402
-from tests.support.onnx_node_suite import (  # noqa: E402
+from tests.support.multibuild import build_many
+from tests.support.onnx_node_suite import (
     compare,
     compile_case,
     load_expected_failures,
     select_cases,
 )
-from tinyml_build.errors import TinymlError  # noqa: E402
+from tinyml_build.errors import TinymlError
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,8 @@
 
 The ONNX front end wraps every NCHW convolution and pool in NCHW->NHWC and NHWC->NCHW
 transposes. This pass
-  * merges a transpose of a transpose into one, and drops one that is the identity;
+  * merges a transpose of a transpose into one, drops one that is the identity, and
+    keeps one of two identical transposes of a tensor;
   * sinks a transpose below an op that does not care about the layout (element-wise
     ops, broadcasting arithmetic with a constant or another transpose of the same
     permutation, batch_norm, concat, pad, mean, strided_slice, quantize/dequantize),
@@ -74,9 +75,26 @@ class _Layout:
 
     # ---- merging -------------------------------------------------------------------
 
+    def dedupe(self) -> bool:
+        """Two transposes of one tensor with one permutation: keep the first."""
+        g = self.g
+        seen: dict[tuple[str, tuple[int, ...]], str] = {}
+        changed = False
+        for op in list(g.ops):
+            if op.kind != "transpose":
+                continue
+            key = (op.inputs[0], tuple(op.attrs["perm"]))
+            if key in seen and op.outputs[0] not in g.outputs:
+                replace_uses(g, op.outputs[0], seen[key])
+                g.ops.remove(op)
+                changed = True
+            else:
+                seen.setdefault(key, op.outputs[0])
+        return changed
+
     def merge(self) -> bool:
         g = self.g
-        changed = False
+        changed = self.dedupe()
         producers = self.producers()
         for op in list(g.ops):
             if op.kind != "transpose":

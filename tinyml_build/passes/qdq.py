@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph, Op, QuantParams, Tensor
+from .dce import eliminate_dead_code
 from .rewrite import new_tensor, permute_quant, replace_uses, same_quant, single_consumer
 
 INT8_ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
@@ -243,4 +244,4 @@ def fuse_qdq(graph: Graph) -> Graph:
             continue
         _try_fuse(graph, op, graph.producers(), graph.consumers())
     _drop_identity_pairs(graph)
-    return graph
+    return eliminate_dead_code(graph)
