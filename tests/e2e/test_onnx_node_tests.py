@@ -1,7 +1,9 @@
 """The onnx package's own backend node tests, compiled to C and run on the host.
 
 Every selected case (see tests/support/onnx_node_suite.py) is compiled; all of them are
-built into one program with one C compile, and each runs on the test's own input data.
+built into one program with one C compile (with ASan/UBSan when the host compiler has
+them, so a kernel's out-of-bounds access or overflow fails the case), and each runs on
+the test's own input data.
 Outputs must match the test's expected outputs: float32 within rtol 1e-3 / atol 1e-5,
 integers within 1 LSB. The cases that do not pass are listed, with the reason, in
 onnx_node_expected_failures.txt; a failure not listed there and a listed case that passes
@@ -16,7 +18,7 @@ import pytest
 
 pytest.importorskip("onnx", reason="the ONNX node tests need the onnx package")
 
-from tests.support.multibuild import build_many
+from tests.support.multibuild import build_many, sanitizer_flags
 from tests.support.onnx_node_suite import (
     compare,
     compile_case,
@@ -44,7 +46,8 @@ def outcomes(tmp_path_factory) -> dict[str, str | None]:
         else:
             results.append(r)
             compiled.append(case)
-    program = build_many(results, folder / "build")
+    program = build_many(results, folder / "build",
+                         extra_flags=sanitizer_flags(folder / "probe"))
     for i, case in enumerate(compiled):
         try:
             ours = program.run(i, case.runtime_inputs)

@@ -246,3 +246,31 @@ def test_1d_conv_runs_through_a_2d_view(tmp_path: Path) -> None:
     theirs = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(
         None, {"x": x})[0]
     np.testing.assert_allclose(run_graph(g, [x])["y"], theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_damaged_models_only_raise_model_errors(tmp_path: Path) -> None:
+    """Seeded byte mutations of a real model: every failure is one ModelError."""
+    import random
+
+    from tinyml_build.compiler import CompileOptions, compile_model
+    from tinyml_build.errors import TinymlError
+
+    seed = _conv_model().SerializeToString()
+    rng = random.Random(1234)
+    outcomes = {"ok": 0, "error": 0}
+    for _ in range(120):
+        data = bytearray(seed)
+        for _ in range(rng.randint(1, 6)):
+            pos = rng.randrange(len(data))
+            if rng.random() < 0.7:
+                data[pos] = rng.randrange(256)
+            else:
+                del data[pos:pos + rng.randint(1, 16)]
+        path = tmp_path / "damaged.onnx"
+        path.write_bytes(bytes(data))
+        try:
+            compile_model(path, CompileOptions(name="m"))
+            outcomes["ok"] += 1
+        except TinymlError:
+            outcomes["error"] += 1
+    assert outcomes["error"] > 0

@@ -16,7 +16,7 @@ import numpy as np
 
 from tinyml_build.compiler import CompileResult, write_outputs
 from tinyml_build.errors import ToolchainError
-from tinyml_build.hostbuild import STRICT_FLAGS, find_cc
+from tinyml_build.hostbuild import SANITIZE_FLAGS, STRICT_FLAGS, find_cc
 from tinyml_build.ir import NUMPY_DTYPES
 
 _HARNESS_HEAD = r"""/* multi-model host harness written by the tinyml-build tests */
@@ -78,6 +78,16 @@ int main(int argc, char **argv)
     return 0;
 }
 """
+
+
+def sanitizer_flags(folder: Path) -> tuple[str, ...]:
+    """ASan/UBSan flags when the host compiler can link them, else none."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / "probe.c"
+    probe.write_text("int main(void) { return 0; }\n")
+    proc = subprocess.run([*find_cc(), *SANITIZE_FLAGS, str(probe), "-o",
+                           str(folder / "probe")], capture_output=True)
+    return tuple(SANITIZE_FLAGS) if proc.returncode == 0 else ()
 
 
 @dataclass

@@ -383,19 +383,24 @@ def _fix_batch_dims(path: Path, model: onnx.ModelProto) -> None:
                     d.Clear()
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _check_and_infer(path: Path, model: onnx.ModelProto) -> onnx.ModelProto:
+    # onnx's C++ checker and inference raise their own types, and UnicodeDecodeError or
+    # RuntimeError on damaged files: every failure here is the model's
     try:
         onnx.checker.check_model(model)
-    except onnx.checker.ValidationError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"{path}: the ONNX checker rejects the model: {first}",
+    except Exception as exc:
+        raise ModelError(f"{path}: the ONNX checker rejects the model: {_first_line(exc)}",
                          "re-export the model; it does not follow the ONNX spec") from None
     try:
         return onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True,
                                                  data_prop=True)
-    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"{path}: ONNX shape inference fails: {first}",
+    except Exception as exc:
+        raise ModelError(f"{path}: ONNX shape inference fails: {_first_line(exc)}",
                          "export the model with static shapes; check the node it names") \
             from None
 
