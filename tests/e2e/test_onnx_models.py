@@ -30,9 +30,12 @@ pytest.importorskip("onnxruntime", reason="the ONNX reference runtime is onnxrun
 from tests.support.onnx_models import (  # noqa: E402
     CNN_INPUT,
     build_cnn,
+    build_mobile_block,
     cnn_inputs,
+    mobile_inputs,
     ort_session,
     quantize_cnn,
+    quantize_qdq,
 )
 from tinyml_build.compiler import CompileOptions, compile_model  # noqa: E402
 from tinyml_build.hostbuild import build_host_program  # noqa: E402
@@ -130,6 +133,29 @@ def test_qdq_cnn_within_one_lsb_of_onnxruntime(cnn_dir: Path, tmp_path: Path,
     lsb = _output_lsb(cnn_dir / name)
     diff_lsb = np.abs(np.stack(ours) - ref) / lsb
     assert diff_lsb.max() <= 1.0 + 1e-3, f"up to {diff_lsb.max():.2f} LSB from onnxruntime"
+
+
+def test_mobile_block_float_and_qdq(tmp_path: Path) -> None:
+    """Depthwise conv, BN, ReLU6 (Clip), HardSwish, squeeze-excite, residual: float and
+    QDQ int8 (onnxruntime's pre-processing inlines HardSwish as HardSigmoid + Mul)."""
+    onnx.save(build_mobile_block(), tmp_path / "mobile.onnx")
+    quantize_qdq(tmp_path / "mobile.onnx", tmp_path / "mobile_qdq.onnx",
+                 mobile_inputs(32, seed=1))
+    xs = mobile_inputs(8, seed=2)
+    for name in ("mobile.onnx", "mobile_qdq.onnx"):
+        result, _, ours = _compile_and_run(tmp_path / name, tmp_path / name[:-5], xs)
+        # one transpose left: the 3-channel NCHW input; everything else stays NHWC
+        assert [lo.op.kind for lo in result.lowered].count("transpose") == 1
+        ref = np.stack([ort_session(tmp_path / name).run(None, {"x": x})[0] for x in xs])
+        if name == "mobile.onnx":
+            assert "batch_norm" not in [lo.op.kind for lo in result.lowered]
+            np.testing.assert_allclose(np.stack(ours), ref, rtol=RTOL, atol=ATOL)
+        else:
+            kernels = _kernels(result)
+            assert kernels.count("reference.conv2d_s8") == 5, kernels
+            assert "reference.mul_s8" in kernels and "reference.add_s8" in kernels
+            lsb = _output_lsb(tmp_path / name)
+            assert np.abs(np.stack(ours) - ref).max() / lsb <= 1.0 + 1e-3
 
 
 def _int8_op_errors(result, program, reference, x: np.ndarray) -> dict[str, float]:

@@ -1,9 +1,14 @@
-"""Small real ONNX models built in the tests: a CNN made with onnx.helper and its int8
-versions from onnxruntime.quantization.quantize_static (QDQ and QOperator).
+"""Small real ONNX models built in the tests with onnx.helper, and their int8 versions
+from onnxruntime.quantization.quantize_static (QDQ and QOperator).
 
 CNN: Conv(8, 3x3, pad 1) -> Relu -> MaxPool 2 -> Conv(16, 3x3, pad 1) -> Relu ->
 GlobalAveragePool -> Flatten -> Gemm(10) -> Softmax, input [1, 1, 16, 16] NCHW, opset 17,
 seeded random weights (He-scaled so activations keep a useful range).
+
+Mobile block (MobileNetV3 style): Conv(8, stride 2) + BN + Clip(0, 6) -> depthwise Conv +
+BN + HardSwish -> squeeze-excite (GlobalAveragePool, 1x1 Conv + Relu, 1x1 Conv +
+HardSigmoid, Mul) -> 1x1 Conv + BN -> residual Add -> GlobalAveragePool -> Gemm ->
+Softmax, input [1, 3, 16, 16].
 """
 
 from __future__ import annotations
@@ -68,6 +73,100 @@ def build_cnn(seed: int = 0, opset: int = 17, batchnorm: bool = False):
     model.ir_version = 8
     onnx.checker.check_model(model, full_check=True)
     return model
+
+
+MOBILE_INPUT = (1, 3, 16, 16)
+
+
+def build_mobile_block(seed: int = 0):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    inits: list = []
+
+    def weight(name: str, shape: tuple[int, ...], fan_in: int) -> str:
+        data = rng.normal(0, np.sqrt(2.0 / fan_in), size=shape).astype(np.float32)
+        inits.append(numpy_helper.from_array(data, name))
+        return name
+
+    def vector(name: str, n: int, lo: float = -0.1, hi: float = 0.1) -> str:
+        inits.append(numpy_helper.from_array(rng.uniform(lo, hi, n).astype(np.float32), name))
+        return name
+
+    def bn(x: str, c: int, out: str):
+        return helper.make_node(
+            "BatchNormalization",
+            [x, vector(out + "_g", c, 0.5, 1.5), vector(out + "_b", c),
+             vector(out + "_m", c), vector(out + "_v", c, 0.5, 1.5)], [out], name=out)
+
+    inits += [numpy_helper.from_array(np.array(0, np.float32), "zero"),
+              numpy_helper.from_array(np.array(6, np.float32), "six")]
+    mk = helper.make_node
+    nodes = [
+        mk("Conv", ["x", weight("w1", (8, 3, 3, 3), 27)], ["c1"], pads=[1, 1, 1, 1],
+           strides=[2, 2], name="conv1"), bn("c1", 8, "b1"),
+        mk("Clip", ["b1", "zero", "six"], ["r1"], name="relu6"),
+        mk("Conv", ["r1", weight("dw", (8, 1, 3, 3), 9)], ["c2"], pads=[1, 1, 1, 1],
+           group=8, name="depthwise"), bn("c2", 8, "b2"),
+        mk("HardSwish", ["b2"], ["h2"], name="hswish"),
+        mk("GlobalAveragePool", ["h2"], ["se0"], name="se_pool"),
+        mk("Conv", ["se0", weight("se1_w", (4, 8, 1, 1), 8), vector("se1b", 4)], ["se1"],
+           name="se_reduce"),
+        mk("Relu", ["se1"], ["se1r"], name="se_relu"),
+        mk("Conv", ["se1r", weight("se2_w", (8, 4, 1, 1), 4), vector("se2b", 8)], ["se2"],
+           name="se_expand"),
+        mk("HardSigmoid", ["se2"], ["se"], alpha=1 / 6, beta=0.5, name="se_gate"),
+        mk("Mul", ["h2", "se"], ["m"], name="se_scale"),
+        mk("Conv", ["m", weight("pw", (8, 8, 1, 1), 8)], ["c3"], name="project"),
+        bn("c3", 8, "b3"),
+        mk("Add", ["b3", "r1"], ["res"], name="residual"),
+        mk("GlobalAveragePool", ["res"], ["g"], name="pool"),
+        mk("Flatten", ["g"], ["f"], name="flatten"),
+        mk("Gemm", ["f", weight("fc", (10, 8), 8), vector("fcb", 10)], ["logits"], transB=1,
+           name="fc"),
+        mk("Softmax", ["logits"], ["y"], name="softmax"),
+    ]
+    graph = helper.make_graph(
+        nodes, "mobile_block",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(MOBILE_INPUT))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def mobile_inputs(n: int, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(0, 1, MOBILE_INPUT).astype(np.float32) for _ in range(n)]
+
+
+def quantize_qdq(float_path: Path, out_path: Path, inputs: list[np.ndarray]) -> Path:
+    """quant_pre_process + quantize_static QDQ s8/s8 per-channel, calibrated on inputs."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quant_pre_process,
+        quantize_static,
+    )
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.data = iter([{"x": x} for x in inputs])
+
+        def get_next(self):
+            return next(self.data, None)
+
+    pre = out_path.with_suffix(".pre.onnx")
+    quant_pre_process(str(float_path), str(pre), skip_symbolic_shape=True)
+    quantize_static(str(pre), str(out_path), Reader(), quant_format=QuantFormat.QDQ,
+                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+                    per_channel=True)
+    return out_path
 
 
 def cnn_inputs(n: int, seed: int) -> list[np.ndarray]:

@@ -9,13 +9,17 @@ transposes. This pass
     permutation, batch_norm, concat, pad, mean, strided_slice, quantize/dequantize),
     rewriting the op's axes, so that the NHWC->NCHW transpose after one conv meets the
     NCHW->NHWC transpose before the next and both vanish.
-A transpose is sunk when at most one of its readers is not itself a transpose, so the
-number of transposes never grows. What remains sits at the model's boundary (the user's
-NCHW input and output); the views pass then turns transposes that keep the memory order
-(e.g. NHWC [1, 1, 1, C] -> NCHW [1, C, 1, 1]) into free reshapes.
+Sinking a transpose that has several readers copies it; the pass runs once sinking only
+transposes with one (non-transpose) reader and once sinking into every reader that
+allows it, and keeps the version whose remaining transposes move fewer elements. What
+remains sits at the model's boundary (the user's NCHW input and output); the views pass
+then turns transposes that keep the memory order (e.g. NHWC [1, 1, 1, C] -> NCHW
+[1, C, 1, 1]) into free reshapes.
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
@@ -39,8 +43,9 @@ def _is_identity(perm: tuple[int, ...]) -> bool:
 
 
 class _Layout:
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, wide: bool = False) -> None:
         self.g = graph
+        self.wide = wide
 
     # ---- helpers -------------------------------------------------------------------
 
@@ -133,18 +138,20 @@ class _Layout:
             if t_out in g.outputs:
                 continue
             users = consumers.get(t_out, [])
-            others = [u for u in users if u.kind != "transpose"]
-            if not users or len(others) != 1:
-                continue
+            others = list({id(u): u for u in users if u.kind != "transpose"}.values())
             perm = tuple(op.attrs["perm"])
-            user = others[0]
-            if not self.can_sink(user, t_out, perm, producers):
+            if self.wide:
+                # sink into every reader that allows it; the transpose stays for the rest
+                others = [u for u in others if self.can_sink(u, t_out, perm, producers)]
+                if not others:
+                    continue
+            elif len(others) != 1 or not self.can_sink(others[0], t_out, perm, producers):
                 continue
-            self.rewrite(user, t_out, op.inputs[0], perm, producers)
+            for user in others:
+                self.rewrite(user, t_out, op.inputs[0], perm, self.producers())
             for other in users:
                 if other.kind == "transpose":
-                    inner = perm
-                    other.attrs["perm"] = tuple(inner[p] for p in other.attrs["perm"])
+                    other.attrs["perm"] = tuple(perm[p] for p in other.attrs["perm"])
                     other.inputs = [op.inputs[0]]
             return True
         return False
@@ -240,8 +247,20 @@ class _Layout:
         self.transpose_after(user, 0, perm)
 
 
-def optimize_layout(graph: Graph) -> Graph:
-    layout = _Layout(graph)
+def transpose_cost(graph: Graph) -> int:
+    """Elements the remaining transposes move (those keeping memory order are free views)."""
+    total = 0
+    for op in graph.ops:
+        if op.kind == "transpose":
+            x = graph.tensors[op.inputs[0]]
+            moved = [p for p in op.attrs["perm"] if x.shape[p] != 1]
+            if moved != sorted(moved):
+                total += x.size
+    return total
+
+
+def _run(graph: Graph, wide: bool) -> Graph:
+    layout = _Layout(graph, wide)
     for _ in range(10000):
         changed = layout.merge()
         changed = layout.sink() or changed
@@ -249,3 +268,15 @@ def optimize_layout(graph: Graph) -> Graph:
         if not changed:
             break
     return graph
+
+
+def optimize_layout(graph: Graph) -> Graph:
+    """Try sinking only where a transpose has one reader, and sinking into every reader
+    that allows it (which copies the transpose but lets the copies meet and cancel
+    further down, e.g. around a QDQ model's Q/DQ pairs); keep the result that moves
+    less data."""
+    if not any(op.kind == "transpose" for op in graph.ops):
+        return graph
+    wide = _run(copy.deepcopy(graph), wide=True)
+    narrow = _run(graph, wide=False)
+    return wide if transpose_cost(wide) < transpose_cost(narrow) else narrow
