@@ -67,3 +67,31 @@ def test_run_time_parameters_become_arithmetic() -> None:
     assert "batch_norm" not in [op.kind for op in g.ops]
     assert "sqrt" in [op.kind for op in g.ops]
     np.testing.assert_allclose(run_graph(g, xs)["y"], want, rtol=1e-4, atol=1e-5)
+
+
+def test_folds_into_grouped_conv_transpose_and_fully_connected() -> None:
+    t = {"x": Tensor("x", "float32", (1, 3, 3, 4)),
+         "w": Tensor("w", "float32", (4, 2, 2, 3),
+                     data=RNG.normal(size=(4, 2, 2, 3)).astype(np.float32)),
+         "c": Tensor("c", "float32", (1, 6, 6, 6)), "y": Tensor("y", "float32", (1, 6, 6, 6)),
+         "f": Tensor("f", "float32", (1, 216)),
+         "wf": Tensor("wf", "float32", (5, 216),
+                      data=RNG.normal(size=(5, 216)).astype(np.float32)),
+         "h": Tensor("h", "float32", (1, 5)), "z": Tensor("z", "float32", (1, 5))}
+    t.update(_params(6))
+    second = {f"{k}2": Tensor(f"{k}2", "float32", (5,), data=RNG.uniform(0.5, 1.5, 5)
+                              .astype(np.float32)) for k in "gbmv"}
+    t.update(second)
+    ops = [Op("conv_transpose", ["x", "w"], ["c"],
+              {"stride": (2, 2), "dilation": (1, 1), "pads": (0, 0, 0, 0), "groups": 2,
+               "activation": "none"}),
+           Op("batch_norm", ["c", "g", "b", "m", "v"], ["y"], {"epsilon": 1e-5, "axis": 3}),
+           Op("reshape", ["y"], ["f"]),
+           Op("fully_connected", ["f", "wf"], ["h"], {"activation": "none"}),
+           Op("batch_norm", ["h", "g2", "b2", "m2", "v2"], ["z"], {"epsilon": 1e-5, "axis": 1})]
+    g = Graph("g", t, ops, ["x"], ["z"], framework="onnx")
+    xs = [RNG.normal(size=(1, 3, 3, 4)).astype(np.float32)]
+    want = run_graph(g, xs)["z"]
+    fold_batchnorm(g)
+    assert [op.kind for op in g.ops] == ["conv_transpose", "reshape", "fully_connected"]
+    np.testing.assert_allclose(run_graph(g, xs)["z"], want, rtol=1e-4, atol=1e-4)

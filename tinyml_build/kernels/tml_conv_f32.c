@@ -1,10 +1,12 @@
 /*
  * tinyml-build portable kernels: float32 convolutions.
  *
- * conv2d gathers: each output is the dot product of its window (taps outside the image
- * are skipped, i.e. zero padding) with the filter, accumulated in float in (ky, kx, ic)
- * order. conv_transpose scatters: the output starts as the bias, then every input pixel
- * adds its contribution to the outputs its window reaches.
+ * conv2d and depthwise gather: each output is the dot product of its window (taps
+ * outside the image are skipped, i.e. zero padding) with the filter, accumulated in float
+ * in (ky, kx, ic) order from zero, then the bias is added: the order of TFLite's reference
+ * kernels, so float TFLite models can match them exactly. conv_transpose scatters: the
+ * output starts as the bias, then every input pixel adds its contribution to the outputs
+ * its window reaches.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -26,7 +28,7 @@ void tml_conv2d_f32(const tml_conv2d_f32_params *p, const float *input, const fl
                     const int32_t g = oc / out_per_group;
                     const float *f = filter + (size_t)oc * p->filter_h * p->filter_w *
                                                   p->filter_in_c;
-                    float acc = bias ? bias[oc] : 0.0f;
+                    float acc = 0.0f;
                     for (ky = 0; ky < p->filter_h; ++ky) {
                         const int32_t iy = iy0 + ky * p->dilation_h;
                         if (iy < 0 || iy >= p->in_h) {
@@ -47,7 +49,43 @@ void tml_conv2d_f32(const tml_conv2d_f32_params *p, const float *input, const fl
                             }
                         }
                     }
-                    *output++ = tml_act_apply(&p->act, acc);
+                    *output++ = tml_act_apply(&p->act, bias ? acc + bias[oc] : acc);
+                }
+            }
+        }
+    }
+}
+
+void tml_depthwise_conv2d_f32(const tml_depthwise_conv2d_f32_params *p, const float *input,
+                              const float *filter, const float *bias, float *output)
+{
+    int32_t b, oy, ox, ic, m, ky, kx;
+    for (b = 0; b < p->batches; ++b) {
+        const float *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            for (ox = 0; ox < p->out_w; ++ox) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                for (ic = 0; ic < p->in_c; ++ic) {
+                    for (m = 0; m < p->depth_multiplier; ++m) {
+                        const int32_t oc = ic * p->depth_multiplier + m;
+                        float acc = 0.0f;
+                        for (ky = 0; ky < p->filter_h; ++ky) {
+                            const int32_t iy = iy0 + ky * p->dilation_h;
+                            if (iy < 0 || iy >= p->in_h) {
+                                continue;
+                            }
+                            for (kx = 0; kx < p->filter_w; ++kx) {
+                                const int32_t ix = ix0 + kx * p->dilation_w;
+                                if (ix < 0 || ix >= p->in_w) {
+                                    continue;
+                                }
+                                acc += in_batch[((size_t)iy * p->in_w + ix) * p->in_c + ic] *
+                                       filter[((size_t)ky * p->filter_w + kx) * p->out_c + oc];
+                            }
+                        }
+                        *output++ = tml_act_apply(&p->act, bias ? acc + bias[oc] : acc);
+                    }
                 }
             }
         }

@@ -13,11 +13,12 @@ void tml_fully_connected_f32(const tml_fully_connected_f32_params *p, const floa
         const float *x = input + (size_t)b * p->depth;
         for (n = 0; n < p->out_features; ++n) {
             const float *w = weights + (size_t)n * p->depth;
-            float acc = bias ? bias[n] : 0.0f;
+            float acc = 0.0f;
             for (k = 0; k < p->depth; ++k) {
                 acc += x[k] * w[k];
             }
-            *output++ = tml_act_apply(&p->act, acc);
+            /* bias after the sum, in TFLite's reference order */
+            *output++ = tml_act_apply(&p->act, bias ? acc + bias[n] : acc);
         }
     }
 }
