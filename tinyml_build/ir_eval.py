@@ -17,6 +17,8 @@ fully_connected   x [..., K] read as [size / K, K], w [N, K], bias [N]; activati
 matmul            numpy.matmul of two >= 2-D tensors with broadcasting of the batch dims
 avg_pool2d        NHWC; filter, stride, dilation, pads, count_include_pad, activation
 max_pool2d        NHWC; filter, stride, dilation, pads, activation (pads never win the max)
+avg_pool3d        NDHWC; the same with 3 spatial dims, pads (front, top, left, back,
+max_pool3d        bottom, right)
 add sub mul div   numpy broadcasting; integer tensors without quantisation wrap around, div
                   truncates toward zero (C); activation
 relu relu6 relu_n1_to_1 clip(min, max) leaky_relu(alpha) hard_swish
@@ -38,6 +40,7 @@ dequantize        (q - zero point) * scale, per tensor or per axis
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -150,17 +153,34 @@ def _conv_transpose(op: Op, ins: list[np.ndarray | None], out: Tensor) -> np.nda
 
 
 def _pool(op: Op, ins: list[np.ndarray | None], out: Tensor) -> np.ndarray:
+    """2-D (NHWC) and 3-D (NDHWC) pooling; pads are all begins then all ends."""
     x = ins[0]
-    fh, fw = op.attrs["filter"]
-    y = np.zeros(out.shape, np.float32)
-    for oy, ox, taps, inside, padded in _windows(op, x, out.shape[1:3], fh, fw):
-        if op.kind == "max_pool2d":
-            y[:, oy, ox, :] = taps[:, inside, :].max(axis=1)
+    dims = x.ndim - 2
+    filt = tuple(op.attrs["filter"])
+    stride = tuple(op.attrs["stride"])
+    dilation = tuple(op.attrs.get("dilation", (1,) * dims))
+    pads = tuple(op.attrs["pads"])
+    before, after = pads[:dims], pads[dims:]
+    is_max = op.kind.startswith("max_pool")
+    y = np.zeros(out.shape, np.float64 if not is_max else x.dtype)
+    for o in itertools.product(*(range(n) for n in out.shape[1:-1])):
+        taps, padded = [], 1
+        for d in range(dims):
+            starts = [o[d] * stride[d] - before[d] + k * dilation[d] for k in range(filt[d])]
+            taps.append([i for i in starts if 0 <= i < x.shape[1 + d]])
+            padded *= sum(1 for i in starts if -before[d] <= i < x.shape[1 + d] + after[d])
+        if not all(taps):
+            continue
+        grid = np.ix_(*[np.array(t, dtype=np.int64) for t in taps])
+        values = x[(slice(None), *grid, slice(None))].reshape(x.shape[0], -1, x.shape[-1])
+        if is_max:
+            y[(slice(None), *o, slice(None))] = values.max(axis=1)
         else:
-            count = padded.sum() if op.attrs.get("count_include_pad") else inside.sum()
-            total = taps[:, inside, :].astype(np.float64).sum(axis=1)
-            y[:, oy, ox, :] = (total / max(int(count), 1)).astype(np.float32)
-    return apply_activation(y, op)
+            count = padded if op.attrs.get("count_include_pad") else values.shape[1]
+            y[(slice(None), *o, slice(None))] = values.astype(np.float64).sum(axis=1) / count
+    if x.dtype.kind in "iu":
+        return y.astype(x.dtype)
+    return apply_activation(y.astype(np.float32), op)
 
 
 def _fully_connected(op: Op, ins: list[np.ndarray | None], out: Tensor) -> np.ndarray:
@@ -327,7 +347,7 @@ def evaluate_op(op: Op, graph: Graph, ins: list[np.ndarray | None]) -> list[np.n
     if k == "matmul":
         return [np.matmul(ins[0].astype(np.float64), ins[1].astype(np.float64))
                 .astype(np.float32)]
-    if k in ("avg_pool2d", "max_pool2d"):
+    if k in ("avg_pool2d", "max_pool2d", "avg_pool3d", "max_pool3d"):
         return [_pool(op, ins, out)]
     if k in ("add", "sub", "mul", "div"):
         return [_binary(op, ins, out)]

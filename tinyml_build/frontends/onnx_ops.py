@@ -52,27 +52,33 @@ def _ints(b: OnnxBuilder, name: str, default: list[int] | None) -> list[int] | N
 # ---- layout helpers --------------------------------------------------------------------
 
 
+NCDHW_TO_NDHWC = (0, 2, 3, 4, 1)
+NDHWC_TO_NCDHW = (0, 4, 1, 2, 3)
+
+
 def _to_nhwc(b: OnnxBuilder, x: str) -> tuple[str, int]:
-    """x in NC[H]W -> NHWC (1-D: through [N, C, 1, L]); returns (tensor, spatial rank)."""
+    """x in NC[D][H]W -> channels last (1-D: through [N, C, 1, L]); returns (tensor,
+    spatial rank)."""
     shape = b.shape(x)
     if len(shape) == 3:
         x = b.reshape(x, (shape[0], shape[1], 1, shape[2]))
         return b.transpose(x, NCHW_TO_NHWC), 1
     if len(shape) == 4:
         return b.transpose(x, NCHW_TO_NHWC), 2
-    raise b.unsupported(f"a {len(shape) - 2}-D spatial input {list(shape)} is not supported "
-                        "(1-D and 2-D only)")
+    if len(shape) == 5:
+        return b.transpose(x, NCDHW_TO_NDHWC), 3
+    raise b.unsupported(f"a {len(shape) - 2}-D spatial input {list(shape)} is not supported")
 
 
 def _nhwc_out(b: OnnxBuilder, out: str, spatial: int) -> str:
-    """A new NHWC tensor for the ONNX NC[H]W output `out`."""
+    """A new channels-last tensor for the ONNX NC[D][H]W output `out`."""
     t = b.tensor(out)
     if spatial == 1:
         n, c, length = t.shape
         return b.new_tensor(out, t.dtype, (n, 1, length, c), quant=t.quant)
-    n, c, h, w = t.shape
-    return b.new_tensor(out, t.dtype, (n, h, w, c), quant=t.quant,
-                        reference=(out, NCHW_TO_NHWC))
+    perm = NCHW_TO_NHWC if spatial == 2 else NCDHW_TO_NDHWC
+    return b.new_tensor(out, t.dtype, tuple(t.shape[p] for p in perm), quant=t.quant,
+                        reference=(out, perm))
 
 
 def _from_nhwc(b: OnnxBuilder, y: str, out: str, spatial: int) -> None:
@@ -81,7 +87,7 @@ def _from_nhwc(b: OnnxBuilder, y: str, out: str, spatial: int) -> None:
         y = b.transpose(y, NHWC_TO_NCHW)
         b.reshape(y, t.shape, out=out)
         return
-    b.transpose(y, NHWC_TO_NCHW, out=out)
+    b.transpose(y, NHWC_TO_NCHW if spatial == 2 else NDHWC_TO_NCDHW, out=out)
 
 
 def _weights_ohwi(b: OnnxBuilder, w: str, spatial: int) -> str:
@@ -137,8 +143,9 @@ def _window_attrs(pads: list[tuple[int, int]], strides: list[int], dilations: li
     if spatial == 1:
         return {"stride": (1, strides[0]), "dilation": (1, dilations[0]),
                 "pads": (0, pads[0][0], 0, pads[0][1])}
-    return {"stride": (strides[0], strides[1]), "dilation": (dilations[0], dilations[1]),
-            "pads": (pads[0][0], pads[1][0], pads[0][1], pads[1][1])}
+    # pads: all the begins (front/top/left), then all the ends (back/bottom/right)
+    return {"stride": tuple(strides), "dilation": tuple(dilations),
+            "pads": tuple(p[0] for p in pads) + tuple(p[1] for p in pads)}
 
 
 # ---- convolutions ----------------------------------------------------------------------
@@ -419,8 +426,8 @@ def _pool(kind: str):
             b.set_quant(out, b.tensor(x).quant)
         xs, ys = b.shape(x), b.shape(out)
         spatial = len(xs) - 2
-        if spatial not in (1, 2):
-            raise b.unsupported(f"{spatial}-D pooling is not supported (1-D and 2-D only)")
+        if spatial not in (1, 2, 3):
+            raise b.unsupported(f"{spatial}-D pooling is not supported (1-D to 3-D only)")
         kernel = _ints(b, "kernel_shape", None)
         if kernel is None or len(kernel) != spatial:
             raise b.fail("kernel_shape is missing or has the wrong length")
@@ -434,11 +441,11 @@ def _pool(kind: str):
         y = _nhwc_out(b, out, spatial)
         attrs = _window_attrs(pads, strides, dilations, spatial)
         # ceil_mode windows may run past the end padding: the kernels clip them
-        attrs["filter"] = (1, kernel[0]) if spatial == 1 else (kernel[0], kernel[1])
+        attrs["filter"] = (1, kernel[0]) if spatial == 1 else tuple(kernel)
         attrs["activation"] = "none"
         if kind == "avg_pool2d":
             attrs["count_include_pad"] = bool(int(b.attr("count_include_pad", 0)))
-        b.add(kind, [x_nhwc], [y], attrs)
+        b.add(kind.replace("2d", "3d") if spatial == 3 else kind, [x_nhwc], [y], attrs)
         _from_nhwc(b, y, out, spatial)
 
     return convert
@@ -452,16 +459,18 @@ def _global_pool(kind: str):
         out = b.output()
         xs = b.shape(x)
         spatial = len(xs) - 2
-        if spatial not in (1, 2):
-            raise b.unsupported(f"{spatial}-D pooling is not supported (1-D and 2-D only)")
+        if spatial not in (1, 2, 3):
+            raise b.unsupported(f"{spatial}-D pooling is not supported (1-D to 3-D only)")
         x_nhwc, _ = _to_nhwc(b, x)
         y = _nhwc_out(b, out, spatial)
-        h, w = b.shape(x_nhwc)[1:3]
-        attrs: dict[str, object] = {"filter": (h, w), "stride": (1, 1), "dilation": (1, 1),
-                                    "pads": (0, 0, 0, 0), "activation": "none"}
+        window = tuple(b.shape(x_nhwc)[1:-1])
+        dims = len(window)
+        attrs: dict[str, object] = {"filter": window, "stride": (1,) * dims,
+                                    "dilation": (1,) * dims, "pads": (0,) * (2 * dims),
+                                    "activation": "none"}
         if kind == "avg_pool2d":
             attrs["count_include_pad"] = False
-        b.add(kind, [x_nhwc], [y], attrs)
+        b.add(kind.replace("2d", "3d") if dims == 3 else kind, [x_nhwc], [y], attrs)
         _from_nhwc(b, y, out, spatial)
 
     return convert

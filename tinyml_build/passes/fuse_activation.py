@@ -14,8 +14,9 @@ from __future__ import annotations
 from ..ir import Graph, Op
 from .rewrite import single_consumer
 
-PRODUCERS = frozenset({"conv2d", "conv_transpose", "fully_connected", "matmul", "add", "sub",
-                       "mul", "div", "avg_pool2d", "max_pool2d"})
+PRODUCERS = frozenset({"conv2d", "depthwise_conv2d", "conv_transpose", "fully_connected",
+                       "matmul", "add", "sub", "mul", "div", "avg_pool2d", "max_pool2d",
+                       "avg_pool3d", "max_pool3d"})
 ACTIVATION_OPS = frozenset({"relu", "relu6", "relu_n1_to_1", "clip", "leaky_relu",
                             "hard_swish"})
 
