@@ -81,6 +81,23 @@ class QuantParams:
         return int(self.zero_point.reshape(-1)[0])
 
 
+def same_quant(a: QuantParams | None, b: QuantParams | None) -> bool:
+    """Both absent, or the same scales (as float32), zero points and axis."""
+    if a is None or b is None:
+        return a is None and b is None
+    return (a.axis == b.axis and a.scale.size == b.scale.size
+            and np.array_equal(a.scale.astype(np.float32).reshape(-1),
+                               b.scale.astype(np.float32).reshape(-1))
+            and np.array_equal(a.zero_point.reshape(-1), b.zero_point.reshape(-1)))
+
+
+def permute_quant(q: QuantParams | None, perm: tuple[int, ...]) -> QuantParams | None:
+    """The quantisation of np.transpose(x, perm) when x is quantised with q."""
+    if q is None or not q.per_channel or q.axis is None:
+        return q
+    return QuantParams(q.scale, q.zero_point, axis=list(perm).index(q.axis))
+
+
 @dataclass
 class Tensor:
     name: str
@@ -108,6 +125,13 @@ class Tensor:
     @property
     def nbytes(self) -> int:
         return self.size * DTYPE_SIZES[self.dtype]
+
+    def transposed_reference(self, perm: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+        """The `reference` of np.transpose(self, perm)."""
+        if self.reference is None:
+            return self.name, tuple(perm)
+        base, inner = self.reference
+        return base, tuple(inner[p] for p in perm)
 
 
 @dataclass

@@ -45,7 +45,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .ir import CLAMP_ACTIVATIONS, NUMPY_DTYPES, Graph, Op, QuantParams, Tensor
+from .ir import CLAMP_ACTIVATIONS, NUMPY_DTYPES, Graph, Op, QuantParams, Tensor, same_quant
 
 #: kinds that only move elements: they are defined for quantised tensors too, as long as
 #: the output has the input's quantisation
@@ -312,13 +312,6 @@ def dequantize_array(x: np.ndarray, q: QuantParams) -> np.ndarray:
     return ((x.astype(np.int64) - zp).astype(np.float32) * scale).astype(np.float32)
 
 
-def _same_quant(a: QuantParams | None, b: QuantParams | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return (a.axis == b.axis and np.array_equal(a.scale, b.scale)
-            and np.array_equal(a.zero_point, b.zero_point))
-
-
 def evaluate_op(op: Op, graph: Graph, ins: list[np.ndarray | None]) -> list[np.ndarray]:
     """Run one op on NumPy inputs; raise NotEvaluable where the IR has no NumPy meaning."""
     in_t = [graph.tensors[n] if n else None for n in op.inputs]
@@ -330,7 +323,7 @@ def evaluate_op(op: Op, graph: Graph, ins: list[np.ndarray | None]) -> list[np.n
             raise NotEvaluable(f"quantised {k}")
         first = in_t[0]
         same_type = [t for t in in_t[1:] if t is not None and t.dtype == out_t[0].dtype]
-        if any(not _same_quant(first.quant if first else None, t.quant)
+        if any(not same_quant(first.quant if first else None, t.quant)
                for t in out_t + same_type):
             raise NotEvaluable(f"{k} changes the quantisation")
         if k == "pad" and op.attrs.get("mode", "constant") == "constant" and first.quant:

@@ -27,7 +27,7 @@ from google.protobuf.message import DecodeError
 from onnx import TensorProto, helper, numpy_helper
 
 from ..errors import ModelError, UnsupportedOpError
-from ..ir import NUMPY_DTYPES, Graph, Op, OpSource, QuantParams, Tensor
+from ..ir import NUMPY_DTYPES, Graph, Op, OpSource, QuantParams, Tensor, permute_quant, same_quant
 from .onnx_external import inline_external_data
 
 #: the newest default-domain opset this front end knows; newer models are rejected
@@ -218,7 +218,7 @@ class OnnxBuilder:
                 f"tensor '{name}' is {t.dtype}; only int8 and uint8 quantisation (int32 "
                 "for biases) is supported")
         if t.quant is not None:
-            if not _same_quant(t.quant, quant):
+            if not same_quant(t.quant, quant):
                 raise self.unsupported(
                     f"tensor '{name}' is used with two different quantisations",
                     "give each Q/DQ pair its own tensor with one scale and zero point")
@@ -241,7 +241,7 @@ class OnnxBuilder:
         shape = tuple(t.shape[p] for p in perm)
         if out is None:
             out = self.new_tensor(src, t.dtype, shape, quant=permute_quant(t.quant, perm),
-                                  reference=compose_reference(t, perm))
+                                  reference=t.transposed_reference(perm))
         self.add("transpose", [src], [out], {"perm": perm})
         return out
 
@@ -251,27 +251,6 @@ class OnnxBuilder:
             out = self.new_tensor(src, t.dtype, shape, quant=t.quant)
         self.add("reshape", [src], [out])
         return out
-
-
-def permute_quant(q: QuantParams | None, perm: tuple[int, ...]) -> QuantParams | None:
-    """The quantisation of np.transpose(x, perm) when x has quantisation q."""
-    if q is None or q.axis is None or not q.per_channel:
-        return q
-    return QuantParams(q.scale, q.zero_point, axis=list(perm).index(q.axis))
-
-
-def compose_reference(t: Tensor, perm: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
-    """The `reference` of np.transpose(t, perm)."""
-    if t.reference is None:
-        return t.name, tuple(perm)
-    base, inner = t.reference
-    return base, tuple(inner[p] for p in perm)
-
-
-def _same_quant(a: QuantParams, b: QuantParams) -> bool:
-    return (a.axis == b.axis and a.scale.shape == b.scale.shape
-            and np.array_equal(a.scale.astype(np.float32), b.scale.astype(np.float32))
-            and np.array_equal(a.zero_point, b.zero_point))
 
 
 def _numpy_dtype_name(dtype: np.dtype) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..ir import permute_quant
 from .onnx import OnnxBuilder
 
 NCHW_TO_NHWC = (0, 2, 3, 1)
@@ -590,8 +591,6 @@ def transpose(b: OnnxBuilder) -> None:
         raise b.unsupported(f"more than {MAX_RANK} dimensions")
     t = b.tensor(x)
     if t.quant is not None:
-        from .onnx import permute_quant
-
         b.set_quant(b.output(), permute_quant(t.quant, tuple(perm)))
     b.add("transpose", [x], [b.output()], {"perm": tuple(perm)})
 

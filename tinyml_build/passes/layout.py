@@ -25,13 +25,7 @@ import numpy as np
 
 from ..ir import Graph, Op
 from .dce import eliminate_dead_code
-from .rewrite import (
-    compose_reference,
-    inverse_perm,
-    new_tensor,
-    permute_quant,
-    replace_uses,
-)
+from .rewrite import inverse_perm, new_tensor, permute_quant, replace_uses
 
 UNARY = frozenset({"relu", "relu6", "relu_n1_to_1", "clip", "leaky_relu", "hard_swish",
                    "hard_sigmoid", "logistic", "tanh", "sqrt", "quantize", "dequantize"})
@@ -61,7 +55,7 @@ class _Layout:
         shape = tuple(t.shape[i] for i in inv)
         quant = permute_quant(t.quant, inv)
         inner = new_tensor(g, out, t, shape=shape, quant=quant,
-                           reference=compose_reference(t, inv))
+                           reference=t.transposed_reference(inv))
         op.outputs[out_index] = inner
         g.ops.insert(g.ops.index(op) + 1,
                      Op("transpose", [inner], [out], {"perm": tuple(perm)}, name=op.name,

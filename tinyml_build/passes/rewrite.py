@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
+from ..ir import Graph, Op, Tensor, permute_quant, same_quant
 
-from ..ir import Graph, Op, QuantParams, Tensor
+__all__ = ["inverse_perm", "new_tensor", "permute_quant", "replace_uses", "same_quant",
+           "single_consumer", "unique_name"]
 
 
 def unique_name(graph: Graph, base: str) -> str:
@@ -43,32 +44,8 @@ def single_consumer(graph: Graph, name: str, consumers: dict[str, list[Op]]) -> 
     return users[0]
 
 
-def same_quant(a: QuantParams | None, b: QuantParams | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return (a.axis == b.axis and a.scale.size == b.scale.size
-            and np.array_equal(a.scale.astype(np.float32), b.scale.astype(np.float32))
-            and np.array_equal(a.zero_point, b.zero_point))
-
-
 def inverse_perm(perm: tuple[int, ...]) -> tuple[int, ...]:
     inv = [0] * len(perm)
     for i, p in enumerate(perm):
         inv[p] = i
     return tuple(inv)
-
-
-def permute_quant(q: QuantParams | None, perm: tuple[int, ...]) -> QuantParams | None:
-    """Quantisation of np.transpose(x, perm) for x quantised with q."""
-    if q is None or not q.per_channel or q.axis is None:
-        return q
-    return QuantParams(q.scale, q.zero_point, axis=list(perm).index(q.axis))
-
-
-def compose_reference(t: Tensor, perm: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
-    """`reference` of np.transpose(t, perm): validate looks the name up in the reference
-    runtime and skips tensors the model does not have."""
-    if t.reference is not None:
-        base, inner = t.reference
-        return base, tuple(inner[p] for p in perm)
-    return t.name, tuple(perm)
