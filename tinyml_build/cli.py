@@ -34,6 +34,20 @@ def _add_compile_options(p: argparse.ArgumentParser, target_default: str | None)
                    help="alignment of arena buffers in bytes (power of two, default 16)")
     p.add_argument("--options", type=Path,
                    help="a .tinyml.toml options file; options given here take precedence")
+    _add_freeze_option(p)
+
+
+def _add_freeze_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--freeze", action="append", default=[], metavar="NAME=FILE.npy",
+                   help="compile ONNX graph input NAME as a constant with the value in "
+                        "FILE.npy (repeatable); for inputs such as a Reshape's shape")
+
+
+def _freeze(specs: list[str]) -> dict:
+    """--freeze NAME=FILE.npy options -> {name: array}."""
+    from .freeze import load_freeze_specs
+
+    return load_freeze_specs(specs)
 
 
 def _compile_options(args: argparse.Namespace):  # -> CompileOptions
@@ -52,6 +66,7 @@ def _compile_options(args: argparse.Namespace):  # -> CompileOptions
         arena_section=pick(args.arena_section, file.arena_section),
         weights_section=pick(args.weights_section, file.weights_section),
         alignment=pick(args.alignment, file.alignment, 16),
+        freeze=_freeze(args.freeze),
     )
 
 
@@ -94,6 +109,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             cc=args.cc,
             name=args.name,
             keep=args.keep,
+            freeze=_freeze(args.freeze),
         ),
     )
     print(report.summary(), end="")
@@ -179,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cc", default=None, help="host C compiler (default: $CC or cc)")
     p.add_argument("--name", help="C prefix (default: the file name)")
     p.add_argument("--keep", type=Path, help="keep the generated sources and binary here")
+    _add_freeze_option(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("size", help="flash/RAM per region, section, object and model; budgets")

@@ -37,6 +37,8 @@ class CompileOptions:
     arena_section: str | None = None
     weights_section: str | None = None
     alignment: int = 16
+    #: graph inputs to compile as constants (ONNX `--freeze NAME=file.npy`)
+    freeze: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,7 +73,7 @@ def compile_model(
     plugins = plugins or load_plugins()
     target = plugins.target(options.target)
     backend = backend_order(target, options.backend)[0]
-    graph = load_model(path, options.name)
+    graph = load_model(path, options.name, freeze=options.freeze)
     graph = run_passes(graph)
     lowered = lower(graph, plugins, target, backend)
     plan = plan_memory(graph, lowered, alignment=options.alignment)

@@ -45,8 +45,19 @@ NUMPY_DTYPES: dict[str, type] = {
     "bool": np.bool_,
 }
 
-#: fused activations an op may carry; the kernel clamps its output accordingly
-ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
+#: fused activations an op may carry; the kernel applies it to each output value.
+#: "clip" reads op.attrs["activation_min"] / ["activation_max"] (floats), "leaky_relu"
+#: reads op.attrs["activation_alpha"]; the int8 kernels know only the first four (a clamp
+#: of the quantised range), the float kernels know them all.
+ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1", "clip", "leaky_relu", "hard_swish")
+
+#: activations that are a clamp to a fixed range, as (min, max) in real values
+CLAMP_ACTIVATIONS: dict[str, tuple[float, float]] = {
+    "none": (float("-inf"), float("inf")),
+    "relu": (0.0, float("inf")),
+    "relu6": (0.0, 6.0),
+    "relu_n1_to_1": (-1.0, 1.0),
+}
 
 
 @dataclass
@@ -70,6 +81,23 @@ class QuantParams:
         return int(self.zero_point.reshape(-1)[0])
 
 
+def same_quant(a: QuantParams | None, b: QuantParams | None) -> bool:
+    """Both absent, or the same scales (as float32), zero points and axis."""
+    if a is None or b is None:
+        return a is None and b is None
+    return (a.axis == b.axis and a.scale.size == b.scale.size
+            and np.array_equal(a.scale.astype(np.float32).reshape(-1),
+                               b.scale.astype(np.float32).reshape(-1))
+            and np.array_equal(a.zero_point.reshape(-1), b.zero_point.reshape(-1)))
+
+
+def permute_quant(q: QuantParams | None, perm: tuple[int, ...]) -> QuantParams | None:
+    """The quantisation of np.transpose(x, perm) when x is quantised with q."""
+    if q is None or not q.per_channel or q.axis is None:
+        return q
+    return QuantParams(q.scale, q.zero_point, axis=list(perm).index(q.axis))
+
+
 @dataclass
 class Tensor:
     name: str
@@ -78,6 +106,10 @@ class Tensor:
     quant: QuantParams | None = None
     data: np.ndarray | None = None  # set for constants (weights, biases, shapes)
     source_index: int | None = None  # the tensor's index in the model file, for debugging
+    #: (model tensor name, perm): this tensor holds np.transpose(<that tensor>, perm); set
+    #: where a front end or pass changes a tensor's layout, so `validate` can still compare
+    #: it with the reference runtime's tensor
+    reference: tuple[str, tuple[int, ...]] | None = None
 
     @property
     def is_const(self) -> bool:
@@ -93,6 +125,13 @@ class Tensor:
     @property
     def nbytes(self) -> int:
         return self.size * DTYPE_SIZES[self.dtype]
+
+    def transposed_reference(self, perm: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+        """The `reference` of np.transpose(self, perm)."""
+        if self.reference is None:
+            return self.name, tuple(perm)
+        base, inner = self.reference
+        return base, tuple(inner[p] for p in perm)
 
 
 @dataclass

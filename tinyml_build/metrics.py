@@ -17,6 +17,13 @@ def op_macs(op: Op, graph: Graph) -> int:
     if op.kind == "fully_connected":
         w = graph.tensors[op.inputs[1]]
         return out.size * w.shape[1]
+    if op.kind == "conv_transpose":  # every input value meets every filter tap once
+        x = graph.tensors[op.inputs[0]]
+        w = graph.tensors[op.inputs[1]]
+        return x.size * w.shape[1] * w.shape[2] * w.shape[3]
+    if op.kind == "matmul":
+        a = graph.tensors[op.inputs[0]]
+        return out.size * a.shape[-1]
     return 0
 
 

@@ -14,10 +14,16 @@ from tinyml_build.registration import Kernel, MemoryRegion, Target
 from .ops import (
     activations,
     conv,
+    conv_f32,
     data,
     elementwise,
+    elementwise_f32,
     fully_connected,
+    integer,
+    matmul_f32,
     pool,
+    pool_f32,
+    qlinear,
     quantize,
     reduce,
     softmax,
@@ -25,7 +31,8 @@ from .ops import (
 )
 
 _KERNEL_MODULES = (conv, fully_connected, pool, elementwise, softmax, views, activations,
-                   quantize, data, reduce)
+                   quantize, data, reduce, conv_f32, matmul_f32, pool_f32, elementwise_f32,
+                   integer, qlinear)
 
 _QEMU_VIRT_MEMORY = (
     MemoryRegion("FLASH", 0x80000000, 0x400000, "flash"),

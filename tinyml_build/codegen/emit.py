@@ -142,6 +142,12 @@ class _Context:
             array = array.astype(np.int32)
         if array.dtype not in _NP_TO_C:
             raise ValueError(f"constant '{label}' has unsupported type {array.dtype}")
+        if array.dtype == np.float32 and not np.all(np.isfinite(array)):
+            from ..errors import ModelError
+
+            raise ModelError(f"constant '{label}' contains NaN or infinity, which a C "
+                             "constant array cannot hold",
+                             "replace the non-finite values in the model")
         ctype = _NP_TO_C[array.dtype]
         flat = np.ascontiguousarray(array).reshape(-1)
         key = (ctype, flat.tobytes(), (flat.size,))

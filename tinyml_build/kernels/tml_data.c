@@ -114,3 +114,57 @@ void tml_gather(const tml_gather_params *p, const void *input, void *output)
         }
     }
 }
+
+/* The input index an output index o of one dimension reads in edge/reflect mode. */
+static inline int32_t mirror_source(int32_t mode, int32_t o, int32_t before, int32_t size)
+{
+    int32_t i = o - before;
+    int32_t period;
+    if (i >= 0 && i < size) {
+        return i;
+    }
+    if (mode == TML_PAD_EDGE || size == 1) {
+        return i < 0 ? 0 : size - 1;
+    }
+    /* reflect, folding as often as the padding needs */
+    period = 2 * (size - 1);
+    i %= period;
+    if (i < 0) {
+        i += period;
+    }
+    return i < size ? i : period - i;
+}
+
+void tml_pad_mirror(const tml_pad_mirror_params *p, const void *input, void *output)
+{
+    const uint8_t *in = (const uint8_t *)input;
+    uint8_t *out = (uint8_t *)output;
+    const size_t es = (size_t)p->elem_size;
+    int32_t stride[TML_MAX_DIMS];
+    int32_t o[TML_MAX_DIMS];
+    int32_t d;
+    stride[TML_MAX_DIMS - 1] = 1;
+    for (d = TML_MAX_DIMS - 2; d >= 0; --d) {
+        stride[d] = stride[d + 1] * p->in_dims[d + 1];
+    }
+    for (o[0] = 0; o[0] < p->out_dims[0]; ++o[0]) {
+        for (o[1] = 0; o[1] < p->out_dims[1]; ++o[1]) {
+            for (o[2] = 0; o[2] < p->out_dims[2]; ++o[2]) {
+                for (o[3] = 0; o[3] < p->out_dims[3]; ++o[3]) {
+                    for (o[4] = 0; o[4] < p->out_dims[4]; ++o[4]) {
+                        for (o[5] = 0; o[5] < p->out_dims[5]; ++o[5]) {
+                            size_t offset = 0;
+                            for (d = 0; d < TML_MAX_DIMS; ++d) {
+                                offset += (size_t)mirror_source(p->mode, o[d], p->before[d],
+                                                                p->in_dims[d]) *
+                                          (size_t)stride[d];
+                            }
+                            memcpy(out, in + offset * es, es);
+                            out += es;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -3,7 +3,8 @@
  * STRIDED_SLICE).
  *
  * These ops copy elements without touching their values, so the kernels work on any
- * element type: sizes are in elements of elem_size bytes. The generator resolves every
+ * element type: sizes are in elements of elem_size bytes. PAD also has ONNX's edge and
+ * reflect modes (tml_pad_mirror). The generator resolves every
  * index computation it can (slice bounds, permutations, merged contiguous dimensions) and
  * leaves only loops here.
  *
@@ -25,6 +26,20 @@ typedef struct {
 } tml_pad_params;
 
 void tml_pad(const tml_pad_params *p, const void *input, void *output);
+
+#define TML_PAD_REFLECT 1 /* mirror without repeating the edge element (ONNX "reflect") */
+#define TML_PAD_EDGE 2    /* repeat the edge element (ONNX "edge") */
+
+/* PAD whose outside elements are copies of inside ones, chosen by mode (TML_PAD_*). */
+typedef struct {
+    int32_t elem_size;
+    int32_t mode;
+    int32_t in_dims[TML_MAX_DIMS];  /* left-padded with 1s */
+    int32_t out_dims[TML_MAX_DIMS]; /* left-padded with 1s */
+    int32_t before[TML_MAX_DIMS];
+} tml_pad_mirror_params;
+
+void tml_pad_mirror(const tml_pad_mirror_params *p, const void *input, void *output);
 
 /* One input of a concatenation: the bytes it contributes per outer index. */
 typedef struct tml_concat_input_s {

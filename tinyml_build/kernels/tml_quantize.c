@@ -3,7 +3,7 @@
  *
  * Float -> integer follows TFLite's AffineQuantize: x / scale divided in float (not
  * multiplied by a reciprocal, which would round differently), rounded half away from
- * zero, plus the zero point, clamped. The rounding is done here without libm. Where the
+ * zero (ONNX QuantizeLinear: half to even), plus the zero point, clamped. The rounding is done here without libm. Where the
  * reference's float-to-int32 conversion is undefined (|x / scale| >= 2^31, NaN) this
  * kernel saturates, and NaN gives the zero point (what Arm's saturating conversion does);
  * the reference's result there depends on the CPU.
@@ -16,10 +16,12 @@
  */
 #include "tml_quantize.h"
 
-/* clamp(round_half_away(x) + zero_point, lo, hi) */
-static inline int32_t quantize_one(float x, int32_t zero_point, int32_t lo, int32_t hi)
+/* clamp(round(x) + zero_point, lo, hi), rounding halfway cases away from zero (TFLite)
+ * or to even (ONNX) */
+static inline int32_t quantize_one(float x, int32_t zero_point, int32_t lo, int32_t hi,
+                                   int32_t rounding)
 {
-    int32_t r;
+    int64_t r;
     float frac;
     if (x != x) {
         r = 0;
@@ -28,55 +30,66 @@ static inline int32_t quantize_one(float x, int32_t zero_point, int32_t lo, int3
     } else if (x <= -1073741824.0f) {
         return lo;
     } else {
-        r = (int32_t)x;        /* truncates toward zero */
-        frac = x - (float)r;   /* exact: the fractional part of a float is a float */
-        if (frac >= 0.5f) {
+        r = (int32_t)x;      /* truncates toward zero */
+        frac = x - (float)r; /* exact: the fractional part of a float is a float */
+        if (frac > 0.5f || (frac == 0.5f && (rounding == TML_ROUND_HALF_AWAY || (r & 1)))) {
             r += 1;
-        } else if (frac <= -0.5f) {
+        } else if (frac < -0.5f ||
+                   (frac == -0.5f && (rounding == TML_ROUND_HALF_AWAY || (r & 1)))) {
             r -= 1;
         }
     }
     r += zero_point;
-    return r < lo ? lo : (r > hi ? hi : r);
+    return r < lo ? lo : (r > hi ? hi : (int32_t)r);
 }
 
-void tml_quantize_f32_s8(const tml_affine_params *p, const float *input, int8_t *output)
+static const int32_t qtype_lo[4] = {-128, 0, INT32_MIN, -32768};
+static const int32_t qtype_hi[4] = {127, 255, INT32_MAX, 32767};
+
+void tml_quantize_f32(const tml_quantize_params *p, const float *input, void *output)
 {
+    const int32_t lo = qtype_lo[p->qtype];
+    const int32_t hi = qtype_hi[p->qtype];
     int32_t i;
     for (i = 0; i < p->size; ++i) {
-        output[i] = (int8_t)quantize_one(input[i] / p->scale, p->zero_point, -128, 127);
+        const int32_t c = p->axis_size > 1 ? (i / p->inner) % p->axis_size : 0;
+        const int32_t q = quantize_one(input[i] / p->scales[c], p->zero_points[c], lo, hi,
+                                       p->rounding);
+        switch (p->qtype) {
+        case TML_QTYPE_UINT8:
+            ((uint8_t *)output)[i] = (uint8_t)q;
+            break;
+        case TML_QTYPE_INT16:
+            ((int16_t *)output)[i] = (int16_t)q;
+            break;
+        default:
+            ((int8_t *)output)[i] = (int8_t)q;
+            break;
+        }
     }
 }
 
-void tml_quantize_f32_s16(const tml_affine_params *p, const float *input, int16_t *output)
+void tml_dequantize_f32(const tml_dequantize_params *p, const void *input, float *output)
 {
     int32_t i;
     for (i = 0; i < p->size; ++i) {
-        output[i] = (int16_t)quantize_one(input[i] / p->scale, p->zero_point, -32768, 32767);
-    }
-}
-
-void tml_dequantize_s8_f32(const tml_affine_params *p, const int8_t *input, float *output)
-{
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
-        output[i] = p->scale * (float)((int32_t)input[i] - p->zero_point);
-    }
-}
-
-void tml_dequantize_u8_f32(const tml_affine_params *p, const uint8_t *input, float *output)
-{
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
-        output[i] = p->scale * (float)((int32_t)input[i] - p->zero_point);
-    }
-}
-
-void tml_dequantize_s16_f32(const tml_affine_params *p, const int16_t *input, float *output)
-{
-    int32_t i;
-    for (i = 0; i < p->size; ++i) {
-        output[i] = p->scale * (float)((int32_t)input[i] - p->zero_point);
+        const int32_t c = p->axis_size > 1 ? (i / p->inner) % p->axis_size : 0;
+        int32_t q;
+        switch (p->qtype) {
+        case TML_QTYPE_UINT8:
+            q = ((const uint8_t *)input)[i];
+            break;
+        case TML_QTYPE_INT16:
+            q = ((const int16_t *)input)[i];
+            break;
+        case TML_QTYPE_INT32:
+            q = ((const int32_t *)input)[i];
+            break;
+        default:
+            q = ((const int8_t *)input)[i];
+            break;
+        }
+        output[i] = p->scales[c] * (float)(q - p->zero_points[c]);
     }
 }
 
@@ -125,5 +138,13 @@ void tml_lut_u8_s8(const int8_t *table, const uint8_t *input, int8_t *output, in
     int32_t i;
     for (i = 0; i < size; ++i) {
         output[i] = table[input[i]];
+    }
+}
+
+void tml_flip_sign_q8(const uint8_t *input, uint8_t *output, int32_t size)
+{
+    int32_t i;
+    for (i = 0; i < size; ++i) {
+        output[i] = (uint8_t)(input[i] ^ 0x80u);
     }
 }

@@ -1,4 +1,5 @@
-"""PAD/PADV2, CONCATENATION, TRANSPOSE, STRIDED_SLICE: copies that do not change values.
+"""PAD/PADV2, CONCATENATION, TRANSPOSE, STRIDED_SLICE (and ONNX Pad, Concat, Transpose,
+Slice): copies that do not change values.
 
 TFLM's int8 kernels for these ops copy raw values (PAD writes the output zero point or the
 given constant; CONCATENATION requires every input to share the output's quantisation), so
@@ -137,7 +138,13 @@ def _pad_value(op: Op, graph: Graph) -> np.ndarray:
         v = graph.tensors[op.inputs[2]]
         return np.asarray(v.data).reshape(-1)[:1].astype(dtype)
     q = per_tensor_quant(y) if y.dtype == "int8" else None
-    return np.array([q[1] if q is not None else 0], dtype=dtype)
+    if q is not None:
+        return np.array([q[1]], dtype=dtype)
+    # ONNX Pad's constant_value on a float tensor
+    return np.array([op.attrs.get("value", 0.0) if y.dtype == "float32" else 0], dtype=dtype)
+
+
+PAD_MIRROR_MODES = {"reflect": 1, "edge": 2}  # TML_PAD_REFLECT, TML_PAD_EDGE
 
 
 def check_pad(op: Op, graph: Graph) -> str | None:
@@ -148,6 +155,19 @@ def check_pad(op: Op, graph: Graph) -> str | None:
         return reason
     if len(x.shape) > MAX_DIMS:
         return f"more than {MAX_DIMS} dimensions"
+    mode = op.attrs.get("mode", "constant")
+    if mode != "constant":
+        if mode not in PAD_MIRROR_MODES:
+            return f"pad mode {mode!r} is not supported (constant, reflect, edge)"
+        if any(d == 0 for d in x.shape):
+            return f"{mode} padding of an empty tensor"
+        if mode == "reflect" and any(
+            (lo or hi) and (lo >= d or hi >= d)
+            for (lo, hi), d in zip(op.attrs["pads"], x.shape, strict=True)
+        ):
+            return "reflect padding must be smaller than the padded dimension"
+    if x.quant is not None and op.attrs.get("value", 0.0) != 0.0:
+        return "a quantised tensor is padded with its zero point only"
     if op.attrs.get("value_input") and len(op.inputs) > 2 and op.inputs[2]:
         v = graph.tensors[op.inputs[2]]
         if v.dtype != y.dtype or not v.is_const or v.size != 1:
@@ -184,6 +204,15 @@ def _pad_layout(x: Tensor, pads: tuple[tuple[int, int], ...]) -> tuple[list[int]
 def emit_pad(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     x = graph.tensors[op.inputs[0]]
     y = graph.op_outputs(op)[0]
+    mode = op.attrs.get("mode", "constant")
+    if mode != "constant":
+        fill = [1] * (MAX_DIMS - len(x.shape))
+        params = ctx.params("tml_pad_mirror_params", {
+            "elem_size": DTYPE_SIZES[x.dtype], "mode": PAD_MIRROR_MODES[mode],
+            "in_dims": fill + list(x.shape), "out_dims": fill + list(y.shape),
+            "before": [0] * len(fill) + [int(lo) for lo, _ in op.attrs["pads"]],
+        })
+        return KernelCall("tml_pad_mirror", [params, ctx.buffer(x.name), ctx.buffer(y.name)])
     dims, before, after = _pad_layout(x, op.attrs["pads"])
     out_dims = [d + lo + hi for d, lo, hi in zip(dims, before, after, strict=True)]
     out_inner = [1] * len(dims)

@@ -131,10 +131,20 @@ def test_float_model_with_int8_core(tmp_path):
     assert_bit_exact(b.build([x], [y]), tmp_path, runs=5, sanitize=True)
 
 
-def test_per_channel_output_is_rejected(tmp_path):
+def test_per_channel_quantize_follows_the_definition(tmp_path):
+    """TFLM rejects per-channel QUANTIZE (v3); TFLite defines it as the per-tensor rounding
+    applied with each channel's scale and zero point, which is what we compute."""
+    from tinyml_build.hostbuild import build_host_program
+
     b = ModelBuilder()
     x = b.tensor("x", [2, 3], "float32")
-    y = b.tensor("y", [2, 3], "int8", scale=[0.1, 0.2, 0.3], zero_point=[0, 0, 0], axis=1)
-    b.op("QUANTIZE", [x], [y])
-    with pytest.raises(UnsupportedOpError, match="per-tensor"):
-        compile_model_bytes(b.build([x], [y]), tmp_path)
+    y = b.tensor("y", [2, 3], "int8", scale=[0.1, 0.2, 0.3], zero_point=[0, 5, -7], axis=1)
+    b.op("QUANTIZE", [x], [y], version=3)
+    result = compile_model_bytes(b.build([x], [y]), tmp_path)
+    program = build_host_program(result, tmp_path / "build")
+    xs = np.array([[0.05, -0.1, 0.45], [12.0, -30.0, 0.15]], dtype=np.float32)
+    (out,), _ = program.run([[xs]])
+    scales = np.float32([0.1, 0.2, 0.3])
+    expect = [[round_half_away(float(np.float32(v / scales[c]))) + [0, 5, -7][c]
+               for c, v in enumerate(row)] for row in xs]
+    assert out[0].tolist() == np.clip(expect, -128, 127).astype(int).tolist()
