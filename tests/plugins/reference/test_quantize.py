@@ -8,12 +8,10 @@ TFLite does) and in double would disagree.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from tests.support import quant_params as qp
 from tests.support.compare import assert_bit_exact, compile_model_bytes
 from tests.support.tflite_builder import ModelBuilder
-from tinyml_build.errors import UnsupportedOpError
 from tinyml_build.quant import round_half_away
 
 f32 = np.float32
