@@ -12,7 +12,8 @@
 # Python that runs the generator must then have that checkout installed (pip install -e).
 #
 # \brief\ tinyml_add_model(<name> MODEL <file> TARGET <target> [BACKEND <backend>]
-#                         [OPTIONS <file>] [ARENA_SECTION <section>] [WEIGHTS_SECTION <section>])
+#                         [OPTIONS <file>] [ARENA_SECTION <section>] [WEIGHTS_SECTION <section>]
+#                         [FREEZE <input>=<file.npy> ...])
 #
 #   Creates the STATIC library <name> from C code generated from the model, with the folder
 #   of the generated <name>.h as a PUBLIC include directory. <name> is also the C prefix of
@@ -41,6 +42,9 @@
 #     take precedence over it. Format: docs/cmake.md.
 #   \param\ ARENA_SECTION linker section of the model's activation arena.
 #   \param\ WEIGHTS_SECTION linker section of the model's weights and build-time tables.
+#   \param\ FREEZE ONNX graph inputs compiled as constants (a Reshape's shape, Pad's pads,
+#     ...), each with the value in a .npy file (relative to CMAKE_CURRENT_SOURCE_DIR); the
+#     generator reruns when one of these files changes.
 #
 #   Target properties set on <name> (read them with get_target_property):
 #     TINYML_MODEL, TINYML_TARGET, TINYML_BACKEND, TINYML_MANIFEST (the generated
@@ -148,6 +152,9 @@ function(_tinyml_kernel_library out_var key)
         endif()
         target_include_directories(${lib} ${scope} ${TINYML_Q_KERNELS_${key}_INCLUDE_DIRS})
         target_compile_definitions(${lib} ${scope} ${TINYML_Q_KERNELS_${key}_DEFINES})
+        # system libraries the kernels call into (libm for float math); the archive
+        # semantics keep them out of images that call no such kernel
+        target_link_libraries(${lib} ${scope} ${TINYML_Q_KERNELS_${key}_LIBRARIES})
         if(NOT TINYML_Q_KERNELS_${key}_BACKEND STREQUAL "reference")
             target_link_libraries(${lib} ${scope} tinyml_kernels_${TINYML_Q_TARGET_KEY}_reference)
         endif()
@@ -180,7 +187,7 @@ endfunction()
 function(tinyml_add_model name)
     set(ctx "tinyml_add_model(${name})")
     cmake_parse_arguments(PARSE_ARGV 1 arg ""
-        "MODEL;TARGET;BACKEND;OPTIONS;ARENA_SECTION;WEIGHTS_SECTION" "")
+        "MODEL;TARGET;BACKEND;OPTIONS;ARENA_SECTION;WEIGHTS_SECTION" "FREEZE")
     if(arg_UNPARSED_ARGUMENTS)
         message(FATAL_ERROR "${ctx}: unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
     endif()
@@ -235,6 +242,20 @@ function(tinyml_add_model name)
     if(arg_WEIGHTS_SECTION)
         list(APPEND gen_args --weights-section "${arg_WEIGHTS_SECTION}")
     endif()
+    set(freeze_files)
+    foreach(spec IN LISTS arg_FREEZE)
+        if(NOT spec MATCHES "^([^=]+)=(.+)$")
+            message(FATAL_ERROR "${ctx}: FREEZE takes <input>=<file.npy>, not '${spec}'")
+        endif()
+        set(input "${CMAKE_MATCH_1}")
+        get_filename_component(value "${CMAKE_MATCH_2}" ABSOLUTE
+            BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+        if(NOT EXISTS "${value}")
+            message(FATAL_ERROR "${ctx}: FREEZE ${input}: file not found: ${value}")
+        endif()
+        list(APPEND gen_args --freeze "${input}=${value}")
+        list(APPEND freeze_files "${value}")
+    endforeach()
 
     set(out "${CMAKE_CURRENT_BINARY_DIR}/tinyml/${name}")
     _tinyml_query("${ctx}" "${out}/configure.cmake" ${query})
@@ -274,7 +295,7 @@ function(tinyml_add_model name)
                 --kernel-list "${out}/kernel_sources.txt"
                 --manifest "${manifest}"
                 -- ${gen_args} --out "${out}"
-        DEPENDS "${model}" ${options_file} ${TINYML_Q_GENERATOR_FILES}
+        DEPENDS "${model}" ${options_file} ${freeze_files} ${TINYML_Q_GENERATOR_FILES}
         COMMENT "${comment}"
         VERBATIM)
 

@@ -82,6 +82,7 @@ class KernelLibrary:
     sources: list[Path] = field(default_factory=list)
     include_dirs: list[Path] = field(default_factory=list)
     defines: list[str] = field(default_factory=list)
+    libraries: list[str] = field(default_factory=list)
 
 
 def kernel_libraries(plugins, target) -> list[KernelLibrary]:
@@ -112,6 +113,9 @@ def kernel_libraries(plugins, target) -> list[KernelLibrary]:
         for d in kernel.defines:
             if d not in lib.defines:
                 lib.defines.append(d)
+        for name in kernel.libraries:
+            if name not in lib.libraries:
+                lib.libraries.append(name)
     for lib in libs.values():
         lib.sources.sort()
     return list(libs.values())
@@ -178,6 +182,7 @@ def cmake_script(target_name: str, backend: str | None, options: Path | None,
             _cmake_set(f"TINYML_Q_KERNELS_{key}_INCLUDE_DIRS",
                        [d.as_posix() for d in lib.include_dirs]),
             _cmake_set(f"TINYML_Q_KERNELS_{key}_DEFINES", lib.defines),
+            _cmake_set(f"TINYML_Q_KERNELS_{key}_LIBRARIES", lib.libraries),
         ]
     lines.append(_cmake_set("TINYML_Q_GENERATOR_FILES",
                             [p.as_posix() for p in generator_files(plugins)]))

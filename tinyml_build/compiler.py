@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .codegen.c_text import is_identifier
 from .codegen.emit import CodegenOptions, GeneratedModel, generate
 from .codegen.manifest import build_manifest
@@ -61,6 +63,14 @@ def _check_section(option: str, value: str | None) -> None:
                           hint="use a plain name such as .dtcm_bss")
 
 
+def _array_digest(value: Any) -> str:
+    """sha256 of a frozen input's dtype, shape and bytes: what the generated code depends on."""
+    arr = np.ascontiguousarray(value)
+    h = hashlib.sha256(f"{arr.dtype.str}{list(arr.shape)}".encode())
+    h.update(arr.tobytes())
+    return h.hexdigest()
+
+
 def compile_model(
     model_path: str | Path, options: CompileOptions, plugins: Plugins | None = None
 ) -> CompileResult:
@@ -82,6 +92,8 @@ def compile_model(
         name=graph.name,
         model_file=path.name,
         model_sha256=hashlib.sha256(data).hexdigest(),
+        frozen_inputs={name: _array_digest(value)
+                       for name, value in sorted(options.freeze.items())},
         arena_section=options.arena_section,
         weights_section=options.weights_section,
         alignment=options.alignment,

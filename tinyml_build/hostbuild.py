@@ -175,7 +175,8 @@ def build_host_program(
     if sanitize:
         cmd += list(SANITIZE_FLAGS)
     cmd += list(extra_flags)
-    cmd += [str(s) for s in sources] + [str(harness), "-o", str(binary), "-lm"]
+    cmd += [str(s) for s in sources] + [str(harness), "-o", str(binary)]
+    cmd += [f"-l{lib}" for lib in manifest.get("libraries", [])]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise ToolchainError(

@@ -103,6 +103,7 @@ class Kernel:
     include_dirs: tuple[Path, ...] = ()
     headers: tuple[str, ...] = ()
     defines: tuple[str, ...] = ()
+    libraries: tuple[str, ...] = ()  # system libraries the sources need at link time ("m")
     scratch_bytes: Callable[[Op, Graph], int] = _no_scratch
     view_of: int | None = None
     inplace: tuple[int, ...] = ()

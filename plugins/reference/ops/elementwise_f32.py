@@ -122,15 +122,16 @@ def emit_mean(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
 
 KERNELS = tuple(
     Kernel(name=f"reference.{kind}_f32", backend="reference", op=kind, check=check_unary,
-           emit=emit_unary, sources=_SOURCES, headers=_HEADERS, inplace=(0,))
+           emit=emit_unary, sources=_SOURCES, headers=_HEADERS, libraries=("m",), inplace=(0,))
     for kind in UNARY_CODES
 ) + tuple(
     Kernel(name=f"reference.{kind}_f32", backend="reference", op=kind, check=check_binary,
-           emit=emit_binary, sources=_SOURCES, headers=_HEADERS, inplace=(0, 1))
+           emit=emit_binary, sources=_SOURCES, headers=_HEADERS, libraries=("m",), inplace=(0, 1))
     for kind in BINARY_CODES
 ) + (
     Kernel(name="reference.softmax_f32", backend="reference", op="softmax",
-           check=check_softmax, emit=emit_softmax, sources=_SOURCES, headers=_HEADERS),
+           check=check_softmax, emit=emit_softmax, sources=_SOURCES, headers=_HEADERS,
+           libraries=("m",)),
     Kernel(name="reference.mean_f32", backend="reference", op="mean", check=check_mean,
-           emit=emit_mean, sources=_SOURCES, headers=_HEADERS),
+           emit=emit_mean, sources=_SOURCES, headers=_HEADERS, libraries=("m",)),
 )
