@@ -96,12 +96,27 @@ def lifetimes_svg(result: CompileResult) -> str:
             f'fill="{_PALETTE[i % len(_PALETTE)]}" fill-opacity="0.8" stroke="#333" '
             f'stroke-width="0.5"><title>{title}</title></rect>'
         )
+    step = max(1, steps // 20)
+    for pos in range(0, steps, step):
+        x = left + (pos + 0.5) * sx
+        op = result.lowered[plan.order[pos]].op
+        label = escape(op.source.op_type if op.source else op.kind)
+        parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle">{pos}'
+                     f"<title>{label}</title></text>")
+    for b in plan.buffers:
+        w = (b.last - b.first + 1) * sx
+        h = b.size * sy
+        if w > 60 and h > 14 and b.tensors:
+            x = left + b.first * sx + 3
+            y = top + plot_h - (b.offset + b.size) * sy + 12
+            name = b.tensors[0] if len(b.tensors[0]) * 6 < w else b.tensors[0][: int(w / 6) - 1]
+            parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="9">{escape(name)}</text>')
     for frac in (0.0, 0.5, 1.0):
         y = top + plot_h - frac * plot_h
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
                      f"{int(arena * frac):,}</text>")
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 10}" text-anchor="middle">'
-                 f"execution order (op position)</text>")
+    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle">'
+                 f"execution order (op position); arena offset (bytes) upwards</text>")
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
