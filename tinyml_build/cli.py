@@ -109,6 +109,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             cc=args.cc,
             name=args.name,
             keep=args.keep,
+            sanitize=args.sanitize,
             freeze=_freeze(args.freeze),
         ),
     )
@@ -195,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cc", default=None, help="host C compiler (default: $CC or cc)")
     p.add_argument("--name", help="C prefix (default: the file name)")
     p.add_argument("--keep", type=Path, help="keep the generated sources and binary here")
+    p.add_argument("--sanitize", action="store_true",
+                   help="build with AddressSanitizer and UndefinedBehaviorSanitizer")
     _add_freeze_option(p)
     p.set_defaults(func=cmd_validate)
 
