@@ -32,6 +32,67 @@
 #define TML_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define TML_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Row-major walk over the first `rank` (<= TML_MAX_DIMS) dimensions of an index space,
+ * tracking the element offsets of up to two operands through their strides (a stride of
+ * 0 repeats an operand: broadcasting; b_strides may be NULL). The shape-generic kernels
+ * walk all but the innermost dimension this way and loop over that row themselves, so
+ * each kernel file holds only its per-row arithmetic:
+ *
+ *     tml_walk w;
+ *     for (tml_walk_start(&w, TML_MAX_DIMS - 1, dims, a_strides, b_strides); w.left > 0;
+ *          tml_walk_next(&w)) {
+ *         ... the row at a + w.a and b + w.b ...
+ *     }
+ *
+ * Stepping is an odometer: the last index moves, and only a carry touches the others. */
+typedef struct {
+    const int32_t *dims;
+    const int32_t *a_strides;
+    const int32_t *b_strides;
+    int32_t rank;
+    int32_t left;                /* positions still to visit, the current one included */
+    int32_t index[TML_MAX_DIMS];
+    ptrdiff_t a, b;              /* element offsets of the current position */
+} tml_walk;
+
+static inline void tml_walk_start(tml_walk *w, int32_t rank, const int32_t *dims,
+                                  const int32_t *a_strides, const int32_t *b_strides)
+{
+    int32_t d;
+    w->dims = dims;
+    w->a_strides = a_strides;
+    w->b_strides = b_strides;
+    w->rank = rank;
+    w->left = 1;
+    w->a = 0;
+    w->b = 0;
+    for (d = 0; d < rank; ++d) {
+        w->left *= dims[d];
+        w->index[d] = 0;
+    }
+}
+
+static inline void tml_walk_next(tml_walk *w)
+{
+    int32_t d;
+    --w->left;
+    for (d = w->rank - 1; d >= 0; --d) {
+        w->a += w->a_strides[d];
+        if (w->b_strides) {
+            w->b += w->b_strides[d];
+        }
+        if (++w->index[d] < w->dims[d]) {
+            return;
+        }
+        /* carry: back to the start of dimension d */
+        w->index[d] = 0;
+        w->a -= (ptrdiff_t)w->a_strides[d] * w->dims[d];
+        if (w->b_strides) {
+            w->b -= (ptrdiff_t)w->b_strides[d] * w->dims[d];
+        }
+    }
+}
+
 /* Saturating rounding doubling high multiply: gemmlowp computes round((a * b) / 2^31) as
  * (a*b + nudge) / 2^31 with C's truncating division and nudge = 2^30 for a non-negative
  * product, 1 - 2^30 for a negative one. That equals floor((a*b + 2^30) / 2^31) for every
