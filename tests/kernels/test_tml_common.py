@@ -121,3 +121,41 @@ def test_walk_visits_every_index_in_row_major_order(tmp_path):
             want.append(sum(i * s for i, s in zip(index, sa, strict=True)))
             want.append(sum(i * s for i, s in zip(index, sb, strict=True)) if with_b else 0)
         assert got == want
+
+
+TAPS_PROGRAM = r"""
+#include <stdio.h>
+#include "tml_common.h"
+
+int main(void)
+{
+    int origin, taps, dilation, size;
+    while (scanf("%d %d %d %d", &origin, &taps, &dilation, &size) == 4) {
+        int32_t first, last;
+        tml_valid_taps(origin, taps, dilation, size, &first, &last);
+        printf("%d %d %d\n", (int)first, (int)last,
+               tml_window_inside(origin, taps, dilation, size));
+    }
+    return 0;
+}
+"""
+
+
+def test_valid_taps_are_the_taps_inside(tmp_path):
+    """tml_valid_taps gives exactly the taps a per-tap bounds test keeps, also for windows
+    partly or wholly outside; tml_window_inside says whether that is all of them."""
+    src = tmp_path / "taps.c"
+    src.write_text(TAPS_PROGRAM)
+    exe = tmp_path / "taps"
+    subprocess.run([*find_cc(), *STRICT_FLAGS, "-O2", f"-I{KERNEL_DIR}", str(src), "-o", str(exe),
+                    "-fsanitize=undefined", "-fno-sanitize-recover=all"], check=True)
+    cases = [(o, t, d, s) for o in range(-12, 14) for t in range(0, 6) for d in range(1, 4)
+             for s in range(1, 8)]
+    text = "".join(f"{o} {t} {d} {s}\n" for o, t, d, s in cases)
+    out = subprocess.run([str(exe)], input=text, capture_output=True, text=True, check=True)
+    for (o, t, d, s), line in zip(cases, out.stdout.splitlines(), strict=True):
+        first, last, inside = (int(v) for v in line.split())
+        kept = [k for k in range(t) if 0 <= o + k * d < s]
+        assert list(range(first, last)) == kept, (o, t, d, s)
+        if t > 0:  # a window has at least one tap
+            assert inside == (len(kept) == t), (o, t, d, s)

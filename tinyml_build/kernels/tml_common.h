@@ -32,6 +32,36 @@
 #define TML_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define TML_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Windows of convolution and pooling: tap t of a window that starts at input index
+ * `origin` reads index origin + t * dilation (dilation >= 1); taps outside [0, size) are
+ * padding. 1 when every one of the `taps` taps lies inside. */
+static inline int tml_window_inside(int32_t origin, int32_t taps, int32_t dilation,
+                                    int32_t size)
+{
+    return origin >= 0 && origin + (taps - 1) * dilation < size;
+}
+
+/* The taps inside [0, size), a contiguous range [*first, *last) (empty when none is).
+ * Looping over it visits the same taps in the same order as testing every tap, so sums,
+ * float ones included, do not change. Windows inside the image need no division. */
+static inline void tml_valid_taps(int32_t origin, int32_t taps, int32_t dilation, int32_t size,
+                                  int32_t *first, int32_t *last)
+{
+    int32_t f, l;
+    if (tml_window_inside(origin, taps, dilation, size)) {
+        *first = 0;
+        *last = taps;
+        return;
+    }
+    /* the first tap at or past index 0, and the first at or past index size */
+    f = origin >= 0 ? 0 : (dilation - 1 - origin) / dilation;
+    l = origin >= size ? 0 : (size - origin + dilation - 1) / dilation;
+    f = TML_MIN(f, taps);
+    l = TML_MIN(l, taps);
+    *first = f;
+    *last = TML_MAX(l, f);
+}
+
 /* Row-major walk over the first `rank` (<= TML_MAX_DIMS) dimensions of an index space,
  * tracking the element offsets of up to two operands through their strides (a stride of
  * 0 repeats an operand: broadcasting; b_strides may be NULL). The shape-generic kernels

@@ -16,13 +16,14 @@ void tml_avg_pool2d_s8(const tml_pool2d_params *p, const int8_t *input, int8_t *
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->channels;
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int32_t fy0 = TML_MAX(0, -iy0);
-            const int32_t fy1 = TML_MIN(p->filter_h, p->in_h - iy0);
+            int32_t fy0, fy1;
+            tml_valid_taps(iy0, p->filter_h, 1, p->in_h, &fy0, &fy1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                const int32_t fx0 = TML_MAX(0, -ix0);
-                const int32_t fx1 = TML_MIN(p->filter_w, p->in_w - ix0);
-                const int32_t count = (fy1 - fy0) * (fx1 - fx0);
+                int32_t fx0, fx1;
+                int32_t count;
+                tml_valid_taps(ix0, p->filter_w, 1, p->in_w, &fx0, &fx1);
+                count = (fy1 - fy0) * (fx1 - fx0);
                 for (c = 0; c < p->channels; ++c) {
                     int32_t acc = 0;
                     for (fy = fy0; fy < fy1; ++fy) {
@@ -49,12 +50,12 @@ void tml_max_pool2d_s8(const tml_pool2d_params *p, const int8_t *input, int8_t *
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->channels;
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int32_t fy0 = TML_MAX(0, -iy0);
-            const int32_t fy1 = TML_MIN(p->filter_h, p->in_h - iy0);
+            int32_t fy0, fy1;
+            tml_valid_taps(iy0, p->filter_h, 1, p->in_h, &fy0, &fy1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                const int32_t fx0 = TML_MAX(0, -ix0);
-                const int32_t fx1 = TML_MIN(p->filter_w, p->in_w - ix0);
+                int32_t fx0, fx1;
+                tml_valid_taps(ix0, p->filter_w, 1, p->in_w, &fx0, &fx1);
                 for (c = 0; c < p->channels; ++c) {
                     int32_t best = -128;
                     for (fy = fy0; fy < fy1; ++fy) {
