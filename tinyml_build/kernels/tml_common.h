@@ -62,6 +62,23 @@ static inline void tml_valid_taps(int32_t origin, int32_t taps, int32_t dilation
     *last = TML_MAX(l, f);
 }
 
+/* The window of output index o along one axis: where it starts in the input and which of
+ * its taps read inside [0, size). A scatter (transposed convolution) uses the same for
+ * the outputs an input index reaches. */
+typedef struct {
+    int32_t origin;      /* input index of tap 0 (negative in the leading padding) */
+    int32_t first, last; /* the taps inside: [first, last) */
+} tml_window;
+
+static inline tml_window tml_window_of(int32_t o, int32_t stride, int32_t pad, int32_t taps,
+                                       int32_t dilation, int32_t size)
+{
+    tml_window w;
+    w.origin = o * stride - pad;
+    tml_valid_taps(w.origin, taps, dilation, size, &w.first, &w.last);
+    return w;
+}
+
 /* Row-major walk over the first `rank` (<= TML_MAX_DIMS) dimensions of an index space,
  * tracking the element offsets of up to two operands through their strides (a stride of
  * 0 repeats an operand: broadcasting; b_strides may be NULL). The shape-generic kernels

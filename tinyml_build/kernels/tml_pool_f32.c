@@ -29,27 +29,24 @@ static void pool(const tml_pool_f32_params *p, const void *input, void *output, 
     for (b = 0; b < p->batches; ++b) {
         const size_t in_batch = (size_t)b * p->in_d * p->in_h * p->in_w * p->channels;
         for (od = 0; od < p->out_d; ++od) {
-            const int32_t id0 = od * p->stride_d - p->pad_front;
-            int32_t kd0, kd1;
-            tml_valid_taps(id0, p->filter_d, p->dilation_d, p->in_d, &kd0, &kd1);
+            const tml_window wd = tml_window_of(od, p->stride_d, p->pad_front, p->filter_d,
+                                                p->dilation_d, p->in_d);
             for (oy = 0; oy < p->out_h; ++oy) {
-                const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                int32_t ky0, ky1;
-                tml_valid_taps(iy0, p->filter_h, p->dilation_h, p->in_h, &ky0, &ky1);
+                const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                    p->dilation_h, p->in_h);
                 for (ox = 0; ox < p->out_w; ++ox) {
-                    const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                    int32_t kx0, kx1;
-                    tml_valid_taps(ix0, p->filter_w, p->dilation_w, p->in_w, &kx0, &kx1);
+                    const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                        p->dilation_w, p->in_w);
                     for (c = 0; c < p->channels; ++c) {
                         float acc = 0.0f;
                         int32_t best = mode == MODE_MAX_S8 ? -128 : 0;
                         int32_t inside = 0;
-                        for (kd = kd0; kd < kd1; ++kd) {
-                            const int32_t id = id0 + kd * p->dilation_d;
-                            for (ky = ky0; ky < ky1; ++ky) {
-                                const int32_t iy = iy0 + ky * p->dilation_h;
-                                for (kx = kx0; kx < kx1; ++kx) {
-                                    const int32_t ix = ix0 + kx * p->dilation_w;
+                        for (kd = wd.first; kd < wd.last; ++kd) {
+                            const int32_t id = wd.origin + kd * p->dilation_d;
+                            for (ky = wy.first; ky < wy.last; ++ky) {
+                                const int32_t iy = wy.origin + ky * p->dilation_h;
+                                for (kx = wx.first; kx < wx.last; ++kx) {
+                                    const int32_t ix = wx.origin + kx * p->dilation_w;
                                     const size_t at =
                                         in_batch +
                                         (((size_t)id * p->in_h + iy) * p->in_w + ix) *
@@ -70,11 +67,11 @@ static void pool(const tml_pool_f32_params *p, const void *input, void *output, 
                         if (mode == MODE_AVG) {
                             const int32_t count =
                                 p->count_include_pad
-                                    ? padded_taps(id0, p->filter_d, p->dilation_d, p->in_d,
+                                    ? padded_taps(wd.origin, p->filter_d, p->dilation_d, p->in_d,
                                                   p->pad_front, p->pad_back) *
-                                          padded_taps(iy0, p->filter_h, p->dilation_h,
+                                          padded_taps(wy.origin, p->filter_h, p->dilation_h,
                                                       p->in_h, p->pad_top, p->pad_bottom) *
-                                          padded_taps(ix0, p->filter_w, p->dilation_w,
+                                          padded_taps(wx.origin, p->filter_w, p->dilation_w,
                                                       p->in_w, p->pad_left, p->pad_right)
                                     : inside;
                             acc = count > 0 ? acc / (float)count : 0.0f;

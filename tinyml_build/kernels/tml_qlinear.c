@@ -47,13 +47,11 @@ void tml_conv2d_s8_asym(const tml_conv2d_s8_asym_params *p, const int8_t *input,
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            int32_t ky0, ky1;
-            tml_valid_taps(iy0, p->filter_h, p->dilation_h, p->in_h, &ky0, &ky1);
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                p->dilation_h, p->in_h);
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                int32_t kx0, kx1;
-                tml_valid_taps(ix0, p->filter_w, p->dilation_w, p->in_w, &kx0, &kx1);
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                    p->dilation_w, p->in_w);
                 for (oc = 0; oc < p->out_c; ++oc) {
                     const int32_t g = oc / out_per_group;
                     const int8_t *f = p->filter + (size_t)oc * p->filter_h * p->filter_w *
@@ -62,10 +60,10 @@ void tml_conv2d_s8_asym(const tml_conv2d_s8_asym_params *p, const int8_t *input,
                     int32_t acc = p->bias ? p->bias[oc] : 0;
                     int32_t v;
                     /* taps outside the image read the input zero point: they add 0 */
-                    for (ky = ky0; ky < ky1; ++ky) {
-                        const int32_t iy = iy0 + ky * p->dilation_h;
-                        for (kx = kx0; kx < kx1; ++kx) {
-                            const int32_t ix = ix0 + kx * p->dilation_w;
+                    for (ky = wy.first; ky < wy.last; ++ky) {
+                        const int32_t iy = wy.origin + ky * p->dilation_h;
+                        for (kx = wx.first; kx < wx.last; ++kx) {
+                            const int32_t ix = wx.origin + kx * p->dilation_w;
                             const int8_t *px = in_batch + ((size_t)iy * p->in_w + ix) * p->in_c +
                                                (size_t)g * p->filter_in_c;
                             const int8_t *fk =
