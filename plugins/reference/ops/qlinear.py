@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinyml_build.ir import Graph, Op, Tensor
+from tinyml_build.ir import INT8_ACTIVATIONS, Graph, Op, Tensor
 from tinyml_build.kernels import kernel_source
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
@@ -28,7 +28,6 @@ from .matmul_f32 import matmul_layout
 
 _SOURCES = (kernel_source("tml_qlinear.c"),)
 _HEADERS = ("tml_qlinear.h",)
-INT8_ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
 
 
 def _check_operand(t: Tensor, channel_axis: int, const: bool) -> str | None:
