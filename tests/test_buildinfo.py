@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.models import conv_fc_softmax
 from tinyml_build import __version__, buildinfo
 from tinyml_build.compiler import CompileOptions, compile_model
 from tinyml_build.kernels import KERNEL_DIR
 from tinyml_build.plugins import load_plugins
-
-from .cmake.models import conv_fc_softmax
 
 REPO = Path(__file__).resolve().parent.parent
 

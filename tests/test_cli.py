@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
+from tests.support.cli import assert_one_line_error, run_cli
 from tests.support.models import small_cnn, with_unsupported_op
-
-
-def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tinyml_build", *args], capture_output=True,
-                          text=True, cwd=cwd)
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
-    assert proc.returncode == 1, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("tinyml-build: error: ")
-    assert "Traceback" not in proc.stderr
-    for needle in needles:
-        assert needle in lines[0]
 
 
 @pytest.fixture
@@ -35,7 +19,7 @@ def cnn(tmp_path):
 
 def test_compile_writes_sources_and_manifest(tmp_path, cnn):
     out = tmp_path / "out"
-    proc = run("compile", str(cnn), "--target", "host", "--out", str(out))
+    proc = run_cli("compile", str(cnn), "--target", "host", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == ["cnn.c", "cnn.h", "cnn.json", "cnn_data.h", "cnn_weights.c"]
@@ -50,7 +34,7 @@ def test_compile_writes_sources_and_manifest(tmp_path, cnn):
 
 def test_same_model_twice_gives_identical_files(tmp_path, cnn):
     for d in ("a", "b/c"):
-        assert run("compile", str(cnn), "--target", "host", "--out", str(tmp_path / d)
+        assert run_cli("compile", str(cnn), "--target", "host", "--out", str(tmp_path / d)
                    ).returncode == 0
     for name in ("cnn.c", "cnn.h", "cnn_data.h", "cnn_weights.c", "cnn.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b/c" / name).read_bytes()
@@ -60,9 +44,9 @@ def test_compile_from_another_folder_gives_identical_files(tmp_path, cnn):
     other = tmp_path / "elsewhere"
     other.mkdir()
     (other / "cnn.tflite").write_bytes(cnn.read_bytes())
-    assert run("compile", str(cnn), "--target", "host", "--out", str(tmp_path / "x")
+    assert run_cli("compile", str(cnn), "--target", "host", "--out", str(tmp_path / "x")
                ).returncode == 0
-    assert run("compile", "cnn.tflite", "--target", "host", "--out", str(tmp_path / "y"),
+    assert run_cli("compile", "cnn.tflite", "--target", "host", "--out", str(tmp_path / "y"),
                cwd=other).returncode == 0
     for name in ("cnn.c", "cnn.h", "cnn_weights.c"):
         assert (tmp_path / "x" / name).read_bytes() == (tmp_path / "y" / name).read_bytes()
@@ -83,7 +67,7 @@ def test_bad_model_files(tmp_path, kind):
     elif kind == "text":
         path.write_text("this is a text file, not a model\n")
     out = tmp_path / "out"
-    proc = run("compile", str(path), "--target", "host", "--out", str(out))
+    proc = run_cli("compile", str(path), "--target", "host", "--out", str(out))
     assert_one_line_error(proc, str(path))
     assert not out.exists() or not any(out.iterdir())
 
@@ -92,30 +76,30 @@ def test_unsupported_op(tmp_path):
     path = tmp_path / "exp.tflite"
     path.write_bytes(with_unsupported_op())
     out = tmp_path / "out"
-    proc = run("compile", str(path), "--target", "host", "--out", str(out))
+    proc = run_cli("compile", str(path), "--target", "host", "--out", str(out))
     assert_one_line_error(proc, str(path), "EXP")
     assert not out.exists() or not any(out.iterdir())
 
 
 def test_unknown_target_lists_the_known_ones(tmp_path, cnn):
-    proc = run("compile", str(cnn), "--target", "pdp-11", "--out", str(tmp_path / "o"))
+    proc = run_cli("compile", str(cnn), "--target", "pdp-11", "--out", str(tmp_path / "o"))
     assert_one_line_error(proc, "unknown target 'pdp-11'", "host")
 
 
 def test_bad_name(tmp_path, cnn):
-    proc = run("compile", str(cnn), "--target", "host", "--name", "9lives",
+    proc = run_cli("compile", str(cnn), "--target", "host", "--name", "9lives",
                "--out", str(tmp_path / "o"))
     assert_one_line_error(proc, "not a C identifier")
 
 
 def test_usage_errors_exit_2(cnn):
-    proc = run("compile", str(cnn))
+    proc = run_cli("compile", str(cnn))
     assert proc.returncode == 2
 
 
 def test_sections_reach_the_generated_code(tmp_path, cnn):
     out = tmp_path / "o"
-    proc = run("compile", str(cnn), "--target", "host", "--name", "m", "--out", str(out),
+    proc = run_cli("compile", str(cnn), "--target", "host", "--name", "m", "--out", str(out),
                "--arena-section", ".dtcm_bss", "--weights-section", ".ext_flash")
     assert proc.returncode == 0, proc.stderr
     assert 'TML_SECTION(".dtcm_bss")' in (out / "m.c").read_text()
@@ -124,7 +108,7 @@ def test_sections_reach_the_generated_code(tmp_path, cnn):
 
 def test_inspect_prints_plan_and_writes_svg(tmp_path, cnn):
     svg = tmp_path / "plan.svg"
-    proc = run("inspect", str(cnn), "--svg", str(svg))
+    proc = run_cli("inspect", str(cnn), "--svg", str(svg))
     assert proc.returncode == 0, proc.stderr
     assert "reference.depthwise_conv2d_s8" in proc.stdout
     assert "arena:" in proc.stdout and "lower bound" in proc.stdout
@@ -132,12 +116,12 @@ def test_inspect_prints_plan_and_writes_svg(tmp_path, cnn):
 
 
 def test_plugins_lists_targets_and_kernels():
-    proc = run("plugins", "--kernels")
+    proc = run_cli("plugins", "--kernels")
     assert proc.returncode == 0
     assert "host" in proc.stdout and "reference.conv2d_s8" in proc.stdout
 
 
 def test_validate_passes_on_a_good_model(cnn):
-    proc = run("validate", str(cnn), "--runs", "3")
+    proc = run_cli("validate", str(cnn), "--runs", "3")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count(": bit-exact") == 3

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,22 +9,8 @@ import pytest
 
 pytest.importorskip("onnx", reason="ONNX models need the onnx package")
 
+from tests.support.cli import assert_one_line_error, run_cli
 from tests.support.onnx_builder import model, node, save, value
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tinyml_build", *args], capture_output=True,
-                          text=True, timeout=300)
-
-
-def _assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert proc.returncode == 1, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("tinyml-build: error: ")
-    assert "Traceback" not in proc.stderr
-    for f in fragments:
-        assert f in lines[0], lines[0]
 
 
 def test_traversal_in_external_data_location(tmp_path: Path) -> None:
@@ -44,8 +28,8 @@ def test_traversal_in_external_data_location(tmp_path: Path) -> None:
     t.data_location = TensorProto.EXTERNAL
     path = inner / "evil.onnx"
     path.write_bytes(m.SerializeToString())
-    proc = _cli("compile", str(path), "--target", "host", "--out", str(tmp_path / "out"))
-    _assert_one_line_error(proc, "evil.onnx", "initializer 'w'", "../w.bin",
+    proc = run_cli("compile", str(path), "--target", "host", "--out", str(tmp_path / "out"))
+    assert_one_line_error(proc, "evil.onnx", "initializer 'w'", "../w.bin",
                            "refusing to read it")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
@@ -53,14 +37,14 @@ def test_traversal_in_external_data_location(tmp_path: Path) -> None:
 def test_malformed_protobuf(tmp_path: Path) -> None:
     path = tmp_path / "junk.onnx"
     path.write_bytes(b"\x0a\xff\xff\xff\xff\x0f not a model")
-    _assert_one_line_error(_cli("compile", str(path), "--target", "host", "--out",
+    assert_one_line_error(run_cli("compile", str(path), "--target", "host", "--out",
                                 str(tmp_path / "o")), "junk.onnx", "not a valid ONNX model")
 
 
 def test_unsupported_op(tmp_path: Path) -> None:
     path = save(model([node("Erf", ["x"], ["y"])], [value("x", "float32", [4])],
                       [value("y", "float32", None)]), tmp_path)
-    _assert_one_line_error(_cli("compile", str(path), "--target", "host", "--out",
+    assert_one_line_error(run_cli("compile", str(path), "--target", "host", "--out",
                                 str(tmp_path / "o")), "node 0 (Erf", "op Erf is not supported")
 
 
@@ -69,15 +53,15 @@ def test_freeze_option(tmp_path: Path) -> None:
               [value("x", "float32", [2, 6]), value("shape", "int64", [2])],
               [value("y", "float32", None)])
     path = save(m, tmp_path)
-    proc = _cli("compile", str(path), "--target", "host", "--out", str(tmp_path / "a"))
-    _assert_one_line_error(proc, "'shape' is a graph input", "--freeze shape=VALUE.npy")
+    proc = run_cli("compile", str(path), "--target", "host", "--out", str(tmp_path / "a"))
+    assert_one_line_error(proc, "'shape' is a graph input", "--freeze shape=VALUE.npy")
     np.save(tmp_path / "shape.npy", np.array([4, 3], np.int64))
-    proc = _cli("compile", str(path), "--target", "host", "--out", str(tmp_path / "b"),
+    proc = run_cli("compile", str(path), "--target", "host", "--out", str(tmp_path / "b"),
                 "--freeze", f"shape={tmp_path / 'shape.npy'}")
     assert proc.returncode == 0, proc.stderr
     header = (tmp_path / "b" / "model.h").read_text()
     assert "MODEL_NUM_INPUTS 1u" in header and "MODEL_OUTPUT0_SHAPE {4, 3}" in header
-    proc = _cli("validate", str(path), "--runs", "1", "--freeze",
+    proc = run_cli("validate", str(path), "--runs", "1", "--freeze",
                 f"shape={tmp_path / 'shape.npy'}")
     assert proc.returncode == 0, proc.stderr + proc.stdout
 
@@ -87,5 +71,5 @@ def test_freeze_option(tmp_path: Path) -> None:
 def test_bad_freeze_specs(tmp_path: Path, spec: str, fragment: str) -> None:
     path = save(model([node("Relu", ["x"], ["y"])], [value("x", "float32", [2])],
                       [value("y", "float32", None)]), tmp_path)
-    _assert_one_line_error(_cli("compile", str(path), "--target", "host", "--out",
+    assert_one_line_error(run_cli("compile", str(path), "--target", "host", "--out",
                                 str(tmp_path / "o"), "--freeze", spec), fragment)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.models import fc_relu
 from tinyml_build.cli import main
 from tinyml_build.errors import TinymlError
 from tinyml_build.options_file import ModelOptions, load_options
-
-from .cmake.models import fc_relu
 
 
 def write(tmp_path: Path, text: str) -> Path:

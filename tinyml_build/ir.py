@@ -59,6 +59,9 @@ CLAMP_ACTIVATIONS: dict[str, tuple[float, float]] = {
     "relu_n1_to_1": (-1.0, 1.0),
 }
 
+#: the fused activations int8 kernels apply: a clamp of the quantised range
+INT8_ACTIVATIONS = tuple(CLAMP_ACTIVATIONS)
+
 
 @dataclass
 class QuantParams:

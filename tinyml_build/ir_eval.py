@@ -77,11 +77,6 @@ def _hard_swish(x: np.ndarray) -> np.ndarray:
     return (x * np.clip(x / np.float32(6) + np.float32(0.5), 0, 1)).astype(np.float32)
 
 
-def _pad_nhwc(x: np.ndarray, pads: tuple[int, int, int, int], value: float) -> np.ndarray:
-    top, left, bottom, right = pads
-    return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
-
-
 def _windows(op: Op, x: np.ndarray, out_hw: tuple[int, int], fh: int, fw: int):
     """Yield (oy, ox, taps [N, fh*fw, C], inside-image mask, inside-padded-area mask)."""
     sh, sw = op.attrs["stride"]

@@ -25,7 +25,3 @@ def op_macs(op: Op, graph: Graph) -> int:
         a = graph.tensors[op.inputs[0]]
         return out.size * a.shape[-1]
     return 0
-
-
-def graph_macs(graph: Graph) -> int:
-    return sum(op_macs(op, graph) for op in graph.ops)

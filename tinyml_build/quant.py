@@ -410,9 +410,12 @@ def _logistic_tanh_input(in_scale: float) -> tuple[int, int, int]:
     return mult, left_shift, radius
 
 
-def logistic_table(in_scale: float, in_zp: int) -> np.ndarray:
-    """LOGISTIC int8: reference_integer_ops::Logistic. The output is always on the scale
-    1/256 with zero point -128 (TFLM checks the zero point and ignores the scale)."""
+def _sigmoid_like_table(in_scale: float, in_zp: int,
+                        fixed: Callable[[int, int], int], out_shift: int,
+                        out_offset: int) -> np.ndarray:
+    """The int8 LUT of reference_integer_ops::Logistic and ::Tanh: saturate outside the
+    input radius, else rescale to Q4.27, apply the gemmlowp fixed-point function and round
+    its Q0.31 result to 8 bits (shift right by out_shift, add out_offset)."""
     mult, left_shift, radius = _logistic_tanh_input(in_scale)
 
     def f(q: int) -> int:
@@ -422,26 +425,21 @@ def logistic_table(in_scale: float, in_zp: int) -> np.ndarray:
         if x >= radius:
             return 127
         q4 = multiply_by_quantized_multiplier(x, mult, left_shift)
-        return rdbpot(logistic_fixed(q4, 4), 31 - 8) - 128
+        return rdbpot(fixed(q4, 4), out_shift) + out_offset
 
     return int8_lut(f)
+
+
+def logistic_table(in_scale: float, in_zp: int) -> np.ndarray:
+    """LOGISTIC int8: reference_integer_ops::Logistic. The output is always on the scale
+    1/256 with zero point -128 (TFLM checks the zero point and ignores the scale)."""
+    return _sigmoid_like_table(in_scale, in_zp, logistic_fixed, 31 - 8, -128)
 
 
 def tanh_table(in_scale: float, in_zp: int) -> np.ndarray:
     """TANH int8: reference_integer_ops::Tanh. The output is always on the scale 1/128 with
     zero point 0 (TFLM does not read the output's parameters)."""
-    mult, left_shift, radius = _logistic_tanh_input(in_scale)
-
-    def f(q: int) -> int:
-        x = q - in_zp
-        if x <= -radius:
-            return -128
-        if x >= radius:
-            return 127
-        q4 = multiply_by_quantized_multiplier(x, mult, left_shift)
-        return rdbpot(tanh_fixed(q4, 4), 31 - 7)
-
-    return int8_lut(f)
+    return _sigmoid_like_table(in_scale, in_zp, tanh_fixed, 31 - 7, 0)
 
 
 def _srdhm16(a: int, b: int) -> int:

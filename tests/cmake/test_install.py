@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.models import fc_relu
+
 from .conftest import REPO, build, run, run_program, tflm_run
-from .models import fc_relu
 from .project import Model, write_project
 
 

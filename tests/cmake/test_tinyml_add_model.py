@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.models import conv_fc_softmax, fc_relu
+
 from .conftest import (
     BIN,
     REPO,
@@ -25,7 +27,6 @@ from .conftest import (
     run_program,
     tflm_run,
 )
-from .models import conv_fc_softmax, fc_relu
 from .project import Model, write_project
 
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from tinyml_build_plugins import cortex_m
 
+from tests.support.models import conv_fc_softmax
 from tinyml_build.compiler import CompileOptions, compile_model
 from tinyml_build.plugins import load_plugins
-
-from ..cmake.models import conv_fc_softmax
 
 EXPECTED = {
     "cortex-m0plus": ("-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"),

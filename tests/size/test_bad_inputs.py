@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import assert_one_line_error, run_cli
 from tinyml_build.errors import SizeReportError
 from tinyml_build.size.elf import read_elf
 from tinyml_build.size.mapfile import read_map
@@ -45,19 +45,7 @@ Memory Map of the image
 
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tinyml_build", "size", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
-
-
-def assert_one_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("tinyml-build: error: ")
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
+    return run_cli("size", *args)
 
 
 @pytest.fixture
@@ -70,19 +58,19 @@ def test_truncated_elf(fw, tmp_path):
     for cut in (10, 52, 3000, len(data) // 2, len(data) - 1):
         bad = tmp_path / f"cut{cut}.elf"
         bad.write_bytes(data[:cut])
-        assert_one_error(cli(bad, "--map", fw.map), str(bad))
+        assert_one_line_error(cli(bad, "--map", fw.map), str(bad))
 
 
 def test_garbage_and_foreign_elf(fw, tmp_path):
     garbage = tmp_path / "garbage.elf"
     garbage.write_bytes(b"\x7fELF" + random.Random(1).randbytes(4000))
-    assert_one_error(cli(garbage, "--map", fw.map), "garbage.elf")
+    assert_one_line_error(cli(garbage, "--map", fw.map), "garbage.elf")
     text = tmp_path / "notes.txt"
     text.write_text("hello\n")
-    assert_one_error(cli(text), "is not an ELF file")
+    assert_one_line_error(cli(text), "is not an ELF file")
     # ELF and map swapped: say so
-    assert_one_error(cli(fw.map, "--map", fw.elf), "looks like a map file")
-    assert_one_error(cli(tmp_path / "missing.elf"), "cannot read the ELF file")
+    assert_one_line_error(cli(fw.map, "--map", fw.elf), "looks like a map file")
+    assert_one_line_error(cli(tmp_path / "missing.elf"), "cannot read the ELF file")
 
 
 def test_corrupted_elf_never_shows_a_traceback(fw):
@@ -110,20 +98,20 @@ def test_truncated_map(fw, tmp_path):
     for cut in (5, marker + 40, (marker + len(lines)) // 2):
         bad = tmp_path / f"cut{cut}.map"
         bad.write_text("".join(lines[:cut]))
-        assert_one_error(cli(fw.elf, "--map", bad), str(bad))
+        assert_one_line_error(cli(fw.elf, "--map", bad), str(bad))
 
 
 def test_garbage_and_empty_map(fw, tmp_path):
     garbage = tmp_path / "garbage.map"
     garbage.write_text("".join(random.Random(2).choice("abc 0x12\n.") for _ in range(5000)))
-    assert_one_error(cli(fw.elf, "--map", garbage), "not a GNU ld map file")
+    assert_one_line_error(cli(fw.elf, "--map", garbage), "not a GNU ld map file")
     empty = tmp_path / "empty.map"
     empty.write_text("")
-    assert_one_error(cli(fw.elf, "--map", empty), "is empty")
-    assert_one_error(cli(fw.elf, "--map", tmp_path / "none.map"), "cannot read the map")
+    assert_one_line_error(cli(fw.elf, "--map", empty), "is empty")
+    assert_one_line_error(cli(fw.elf, "--map", tmp_path / "none.map"), "cannot read the map")
     binary = tmp_path / "binary.map"
     binary.write_bytes(fw.elf.read_bytes())
-    assert_one_error(cli(fw.elf, "--map", binary), "binary file")
+    assert_one_line_error(cli(fw.elf, "--map", binary), "binary file")
 
 
 @pytest.mark.parametrize(("text", "name"), [(LLD_MAP, "LLVM lld"), (IAR_MAP, "IAR"),
@@ -131,12 +119,12 @@ def test_garbage_and_empty_map(fw, tmp_path):
 def test_unsupported_map_formats_fail_clearly(fw, tmp_path, text, name):
     path = tmp_path / "other.map"
     path.write_text(text)
-    line = assert_one_error(cli(fw.elf, "--map", path), name, "not supported")
+    line = assert_one_line_error(cli(fw.elf, "--map", path), name, "not supported")
     assert "GNU ld" in line
 
 
 def test_map_of_another_link(m4_kws, rv32_kws):
-    assert_one_error(cli(m4_kws.elf, "--map", rv32_kws.map), "does not describe")
+    assert_one_line_error(cli(m4_kws.elf, "--map", rv32_kws.map), "does not describe")
 
 
 def test_edited_map_that_disagrees_with_the_elf(fw, tmp_path):
@@ -147,24 +135,24 @@ def test_edited_map_that_disagrees_with_the_elf(fw, tmp_path):
     lines[i] = lines[i].replace(parts[2], hex(int(parts[2], 16) + 4))
     bad = tmp_path / "edited.map"
     bad.write_text("".join(lines))
-    assert_one_error(cli(fw.elf, "--map", bad), "section .text", "does not describe")
+    assert_one_line_error(cli(fw.elf, "--map", bad), "section .text", "does not describe")
 
 
 def test_bad_manifest_budget_and_baseline(fw, tmp_path):
     bad = tmp_path / "kws.json"
     bad.write_text("{not json")
-    assert_one_error(cli(fw.elf, "--manifest", bad), "not valid JSON")
+    assert_one_line_error(cli(fw.elf, "--manifest", bad), "not valid JSON")
     other = tmp_path / "other.json"
     other.write_text('{"schema": "something/else"}')
-    assert_one_error(cli(fw.elf, "--manifest", other), "not a tinyml-build model manifest")
-    assert_one_error(cli(fw.elf, "--baseline", other), "not a size report")
-    assert_one_error(cli(fw.elf, "--budget", "FLASH=lots"), "bad budget 'FLASH=lots'")
-    assert_one_error(cli(fw.elf, "--model-budget", "kws:speed=1"), "bad model budget")
+    assert_one_line_error(cli(fw.elf, "--manifest", other), "not a tinyml-build model manifest")
+    assert_one_line_error(cli(fw.elf, "--baseline", other), "not a size report")
+    assert_one_line_error(cli(fw.elf, "--budget", "FLASH=lots"), "bad budget 'FLASH=lots'")
+    assert_one_line_error(cli(fw.elf, "--model-budget", "kws:speed=1"), "bad model budget")
 
 
 def test_manifest_of_a_model_not_in_the_firmware(fw, m4_fc_pair):
     other = m4_fc_pair[0].manifest  # model 'net', not linked into the KWS firmware
-    assert_one_error(cli(fw.elf, "--map", fw.map, "--manifest", other),
+    assert_one_line_error(cli(fw.elf, "--map", fw.map, "--manifest", other),
                      "model 'net'", "is not in")
 
 

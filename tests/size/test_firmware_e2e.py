@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import assert_one_line_error, run_cli
 
 from .firmware import (
     ARM_TOOLS,
@@ -30,8 +31,7 @@ KWS_INT8_WEIGHT_BYTES = 22_016  # conv 2,560 + 4 dw 2,304 + 4 pw 16,384 + fc 768
 
 
 def run_size(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tinyml_build", "size", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
+    return run_cli("size", *args)
 
 
 def report_for(fw: Firmware, tmp_path: Path,
@@ -158,12 +158,9 @@ def _n(text: str) -> int:
 
 
 def _one_error(proc: subprocess.CompletedProcess) -> re.Match:
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    m = ERROR_LINE.match(lines[0])
-    assert m, lines[0]
+    line = assert_one_line_error(proc)
+    m = ERROR_LINE.match(line)
+    assert m, line
     return m
 
 

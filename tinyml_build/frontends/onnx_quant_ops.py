@@ -29,7 +29,7 @@ _Q_TYPES = ("int8", "uint8")
 
 
 def quant_params(b: OnnxBuilder, scale_input: int, zp_input: int, shape: tuple[int, ...],
-                 axis: int | None, what: str, zp_dtype: str | None = None) -> QuantParams:
+                 axis: int | None, what: str) -> QuantParams:
     """QuantParams from constant scale / zero-point inputs of the current node."""
     scale = b.require_const(scale_input, f"{what} scale").astype(np.float32)
     if b.input(zp_input):

@@ -23,11 +23,6 @@
 #endif
 #endif
 
-static inline int window_inside(int32_t origin, int32_t taps, int32_t dilation, int32_t size)
-{
-    return origin >= 0 && origin + (taps - 1) * dilation < size;
-}
-
 /* Dot products of one input span with four filter rows at once: every input byte is
  * loaded once for four output channels. */
 static inline void dot4(const int8_t *x, int32_t offset, const int8_t *w0, const int8_t *w1,
@@ -91,16 +86,15 @@ static inline int8_t conv_output(const tml_conv2d_s8_params *p, int32_t acc, int
  * few plain dot products. Inside the image the input offset is folded into bias_folded;
  * where the window crosses the border it is clipped to the image and the offset is added
  * per tap, which skips the outside taps exactly as the reference does. */
-static void conv_dense(const tml_conv2d_s8_params *p, const int8_t *in_batch, int32_t iy0,
-                       int32_t ix0, int inside, int8_t *out)
+static void conv_dense(const tml_conv2d_s8_params *p, const int8_t *in_batch,
+                       const tml_window *wy, const tml_window *wx, int inside, int8_t *out)
 {
     const int32_t row = p->filter_w * p->in_c;
     const int32_t filter_size = p->filter_h * row;
-    const int32_t fx0 = TML_MAX(0, -ix0);
-    const int32_t fx1 = TML_MIN(p->filter_w, p->in_w - ix0);
-    const int32_t span = (fx1 - fx0) * p->in_c;
     const int32_t offset = inside ? 0 : p->input_offset;
     const int32_t *bias = inside ? p->bias_folded : p->bias;
+    const int32_t fx0 = wx->first;
+    const int32_t span = (wx->last - fx0) * p->in_c;
     int32_t oc = 0;
     int32_t fy;
     for (; oc + 4 <= p->out_c; oc += 4) {
@@ -112,14 +106,10 @@ static void conv_dense(const tml_conv2d_s8_params *p, const int8_t *in_batch, in
             acc[2] = bias[oc + 2];
             acc[3] = bias[oc + 3];
         }
-        for (fy = 0; fy < p->filter_h; ++fy) {
-            const int32_t iy = iy0 + fy * p->dilation_h;
-            const int8_t *x;
+        for (fy = wy->first; fy < wy->last; ++fy) {
+            const int32_t iy = wy->origin + fy * p->dilation_h;
+            const int8_t *x = in_batch + ((size_t)iy * p->in_w + wx->origin + fx0) * p->in_c;
             const int8_t *wr = w + (size_t)fy * row;
-            if (iy < 0 || iy >= p->in_h) {
-                continue;
-            }
-            x = in_batch + ((size_t)iy * p->in_w + ix0 + fx0) * p->in_c;
             dot4(x, offset, wr, wr + filter_size, wr + 2 * filter_size, wr + 3 * filter_size,
                  span, acc);
         }
@@ -131,12 +121,10 @@ static void conv_dense(const tml_conv2d_s8_params *p, const int8_t *in_batch, in
     for (; oc < p->out_c; ++oc) {
         const int8_t *w = p->filter + (size_t)oc * filter_size + fx0 * p->in_c;
         int32_t acc = bias ? bias[oc] : 0;
-        for (fy = 0; fy < p->filter_h; ++fy) {
-            const int32_t iy = iy0 + fy * p->dilation_h;
-            if (iy >= 0 && iy < p->in_h) {
-                acc += dot1(in_batch + ((size_t)iy * p->in_w + ix0 + fx0) * p->in_c, offset,
-                            w + (size_t)fy * row, span);
-            }
+        for (fy = wy->first; fy < wy->last; ++fy) {
+            const int32_t iy = wy->origin + fy * p->dilation_h;
+            acc += dot1(in_batch + ((size_t)iy * p->in_w + wx->origin + fx0) * p->in_c, offset,
+                        w + (size_t)fy * row, span);
         }
         out[oc] = conv_output(p, acc, oc);
     }
@@ -207,36 +195,29 @@ static void conv_dense_pair(const tml_conv2d_s8_params *p, const int8_t *in_batc
     }
 }
 
-/* Grouped or horizontally dilated convolutions: tap by tap, skipping taps outside the
- * image as the reference does. */
-static void conv_general(const tml_conv2d_s8_params *p, const int8_t *in_batch, int32_t iy0,
-                         int32_t ix0, int inside, int8_t *out)
+/* Grouped or horizontally dilated convolutions: tap by tap over the taps inside the
+ * image, skipping the others as the reference does. */
+static void conv_general(const tml_conv2d_s8_params *p, const int8_t *in_batch,
+                         const tml_window *wy, const tml_window *wx, int inside, int8_t *out)
 {
     const int32_t fic = p->filter_in_c;
     const int32_t filters_per_group = p->out_c / (p->in_c / fic);
     const int32_t filter_size = p->filter_h * p->filter_w * fic;
+    const int32_t offset = inside ? 0 : p->input_offset;
     int32_t oc, fy, fx, ic;
     for (oc = 0; oc < p->out_c; ++oc) {
         const int32_t group_base = (oc / filters_per_group) * fic;
-        const int8_t *w = p->filter + (size_t)oc * filter_size;
+        const int8_t *filter = p->filter + (size_t)oc * filter_size;
         int32_t acc = inside ? p->bias_folded[oc] : (p->bias ? p->bias[oc] : 0);
-        const int32_t offset = inside ? 0 : p->input_offset;
-        for (fy = 0; fy < p->filter_h; ++fy) {
-            const int32_t iy = iy0 + fy * p->dilation_h;
-            if (iy < 0 || iy >= p->in_h) {
-                w += p->filter_w * fic;
-                continue;
-            }
-            for (fx = 0; fx < p->filter_w; ++fx) {
-                const int32_t ix = ix0 + fx * p->dilation_w;
-                if (ix >= 0 && ix < p->in_w) {
-                    const int8_t *x =
-                        in_batch + ((size_t)iy * p->in_w + ix) * p->in_c + group_base;
-                    for (ic = 0; ic < fic; ++ic) {
-                        acc += ((int32_t)x[ic] + offset) * w[ic];
-                    }
+        for (fy = wy->first; fy < wy->last; ++fy) {
+            const int32_t iy = wy->origin + fy * p->dilation_h;
+            for (fx = wx->first; fx < wx->last; ++fx) {
+                const int32_t ix = wx->origin + fx * p->dilation_w;
+                const int8_t *x = in_batch + ((size_t)iy * p->in_w + ix) * p->in_c + group_base;
+                const int8_t *w = filter + ((size_t)fy * p->filter_w + fx) * fic;
+                for (ic = 0; ic < fic; ++ic) {
+                    acc += ((int32_t)x[ic] + offset) * w[ic];
                 }
-                w += fic;
             }
         }
         out[oc] = conv_output(p, acc, oc);
@@ -250,23 +231,24 @@ void tml_conv2d_s8(const tml_conv2d_s8_params *p, const int8_t *input, int8_t *o
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int inside_y = window_inside(iy0, p->filter_h, p->dilation_h, p->in_h);
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                p->dilation_h, p->in_h);
+            const int inside_y = wy.first == 0 && wy.last == p->filter_h;
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                const int inside = inside_y &&
-                                   window_inside(ix0, p->filter_w, p->dilation_w, p->in_w);
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                    p->dilation_w, p->in_w);
+                const int inside = inside_y && wx.first == 0 && wx.last == p->filter_w;
                 if (TML_WIDE_TILES && dense && inside && ox + 1 < p->out_w &&
-                    window_inside(ix0 + p->stride_w, p->filter_w, 1, p->in_w)) {
-                    conv_dense_pair(p, in_batch, iy0, ix0, output);
+                    tml_window_inside(wx.origin + p->stride_w, p->filter_w, 1, p->in_w)) {
+                    conv_dense_pair(p, in_batch, wy.origin, wx.origin, output);
                     output += 2 * p->out_c;
                     ++ox;
                     continue;
                 }
                 if (dense) {
-                    conv_dense(p, in_batch, iy0, ix0, inside, output);
+                    conv_dense(p, in_batch, &wy, &wx, inside, output);
                 } else {
-                    conv_general(p, in_batch, iy0, ix0, inside, output);
+                    conv_general(p, in_batch, &wy, &wx, inside, output);
                 }
                 output += p->out_c;
             }
@@ -274,25 +256,17 @@ void tml_conv2d_s8(const tml_conv2d_s8_params *p, const int8_t *input, int8_t *o
     }
 }
 
-/* First and one-past-last filter taps whose input row/column lies inside [0, size). */
-static void valid_taps(int32_t origin, int32_t taps, int32_t dilation, int32_t size,
-                       int32_t *first, int32_t *last)
-{
-    int32_t t = 0;
-    while (t < taps && origin + t * dilation < 0) {
-        ++t;
-    }
-    *first = t;
-    while (t < taps && origin + t * dilation < size) {
-        ++t;
-    }
-    *last = t;
-}
-
 static inline int8_t dw_output(const tml_depthwise_conv2d_s8_params *p, int32_t acc, int32_t oc)
 {
     acc = tml_requantize(acc, p->multiplier[oc], p->shift[oc]) + p->output_offset;
     return tml_clamp_s8(acc, p->act_min, p->act_max);
+}
+
+/* channel ic of input pixel (iy, ix) */
+static inline const int8_t *dw_input(const tml_depthwise_conv2d_s8_params *p,
+                                     const int8_t *in_batch, int32_t iy, int32_t ix, int32_t ic)
+{
+    return in_batch + ((size_t)iy * p->in_w + ix) * p->in_c + ic;
 }
 
 void tml_depthwise_conv2d_s8(const tml_depthwise_conv2d_s8_params *p, const int8_t *input,
@@ -306,22 +280,20 @@ void tml_depthwise_conv2d_s8(const tml_depthwise_conv2d_s8_params *p, const int8
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            int32_t fy0, fy1;
-            valid_taps(iy0, p->filter_h, p->dilation_h, p->in_h, &fy0, &fy1);
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                p->dilation_h, p->in_h);
+            const int32_t fy0 = wy.first, fy1 = wy.last;
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                int32_t fx0, fx1;
-                int inside;
-                const int32_t *bias;
-                int32_t offset;
-                valid_taps(ix0, p->filter_w, p->dilation_w, p->in_w, &fx0, &fx1);
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                    p->dilation_w, p->in_w);
+                const int32_t fx0 = wx.first, fx1 = wx.last;
                 /* inside the image the input offset is folded into bias_folded; at the
                  * border the window is clipped and the offset added per tap, which skips
                  * the outside taps exactly as the reference does */
-                inside = fy0 == 0 && fy1 == p->filter_h && fx0 == 0 && fx1 == p->filter_w;
-                bias = inside ? p->bias_folded : p->bias;
-                offset = inside ? 0 : p->input_offset;
+                const int inside = fy0 == 0 && fy1 == p->filter_h && fx0 == 0 &&
+                                   fx1 == p->filter_w;
+                const int32_t *bias = inside ? p->bias_folded : p->bias;
+                const int32_t offset = inside ? 0 : p->input_offset;
                 ic = 0;
                 if (mult == 1) {
                     /* four channels per tap: one address computation for four MACs */
@@ -334,10 +306,8 @@ void tml_depthwise_conv2d_s8(const tml_depthwise_conv2d_s8_params *p, const int8
                             a3 = bias[ic + 3];
                         }
                         for (fy = fy0; fy < fy1; ++fy) {
-                            const int8_t *xp =
-                                in_batch +
-                                ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0 +
-                                 fx0 * p->dilation_w) * p->in_c + ic;
+                            const int8_t *xp = dw_input(p, in_batch, wy.origin + fy * p->dilation_h,
+                                                        wx.origin + fx0 * p->dilation_w, ic);
                             const int8_t *wp =
                                 p->filter + ((size_t)fy * p->filter_w + fx0) * out_c + ic;
                             for (fx = fx0; fx < fx1; ++fx) {
@@ -360,10 +330,8 @@ void tml_depthwise_conv2d_s8(const tml_depthwise_conv2d_s8_params *p, const int8
                         const int32_t oc = ic * mult + m;
                         int32_t acc = bias ? bias[oc] : 0;
                         for (fy = fy0; fy < fy1; ++fy) {
-                            const int8_t *xp =
-                                in_batch +
-                                ((size_t)(iy0 + fy * p->dilation_h) * p->in_w + ix0 +
-                                 fx0 * p->dilation_w) * p->in_c + ic;
+                            const int8_t *xp = dw_input(p, in_batch, wy.origin + fy * p->dilation_h,
+                                                        wx.origin + fx0 * p->dilation_w, ic);
                             const int8_t *wp =
                                 p->filter + ((size_t)fy * p->filter_w + fx0) * out_c + oc;
                             for (fx = fx0; fx < fx1; ++fx) {

@@ -21,29 +21,23 @@ void tml_conv2d_f32(const tml_conv2d_f32_params *p, const float *input, const fl
     for (b = 0; b < p->batches; ++b) {
         const float *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                p->dilation_h, p->in_h);
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                    p->dilation_w, p->in_w);
                 for (oc = 0; oc < p->out_c; ++oc) {
                     const int32_t g = oc / out_per_group;
                     const float *f = filter + (size_t)oc * p->filter_h * p->filter_w *
                                                   p->filter_in_c;
                     float acc = 0.0f;
-                    for (ky = 0; ky < p->filter_h; ++ky) {
-                        const int32_t iy = iy0 + ky * p->dilation_h;
-                        if (iy < 0 || iy >= p->in_h) {
-                            continue;
-                        }
-                        for (kx = 0; kx < p->filter_w; ++kx) {
-                            const int32_t ix = ix0 + kx * p->dilation_w;
-                            const float *px;
-                            const float *fk;
-                            if (ix < 0 || ix >= p->in_w) {
-                                continue;
-                            }
-                            px = in_batch + ((size_t)iy * p->in_w + ix) * p->in_c +
-                                 (size_t)g * p->filter_in_c;
-                            fk = f + ((size_t)ky * p->filter_w + kx) * p->filter_in_c;
+                    for (ky = wy.first; ky < wy.last; ++ky) {
+                        const int32_t iy = wy.origin + ky * p->dilation_h;
+                        for (kx = wx.first; kx < wx.last; ++kx) {
+                            const int32_t ix = wx.origin + kx * p->dilation_w;
+                            const float *px = in_batch + ((size_t)iy * p->in_w + ix) * p->in_c +
+                                              (size_t)g * p->filter_in_c;
+                            const float *fk = f + ((size_t)ky * p->filter_w + kx) * p->filter_in_c;
                             for (ic = 0; ic < p->filter_in_c; ++ic) {
                                 acc += px[ic] * fk[ic];
                             }
@@ -63,23 +57,19 @@ void tml_depthwise_conv2d_f32(const tml_depthwise_conv2d_f32_params *p, const fl
     for (b = 0; b < p->batches; ++b) {
         const float *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                p->dilation_h, p->in_h);
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                    p->dilation_w, p->in_w);
                 for (ic = 0; ic < p->in_c; ++ic) {
                     for (m = 0; m < p->depth_multiplier; ++m) {
                         const int32_t oc = ic * p->depth_multiplier + m;
                         float acc = 0.0f;
-                        for (ky = 0; ky < p->filter_h; ++ky) {
-                            const int32_t iy = iy0 + ky * p->dilation_h;
-                            if (iy < 0 || iy >= p->in_h) {
-                                continue;
-                            }
-                            for (kx = 0; kx < p->filter_w; ++kx) {
-                                const int32_t ix = ix0 + kx * p->dilation_w;
-                                if (ix < 0 || ix >= p->in_w) {
-                                    continue;
-                                }
+                        for (ky = wy.first; ky < wy.last; ++ky) {
+                            const int32_t iy = wy.origin + ky * p->dilation_h;
+                            for (kx = wx.first; kx < wx.last; ++kx) {
+                                const int32_t ix = wx.origin + kx * p->dilation_w;
                                 acc += in_batch[((size_t)iy * p->in_w + ix) * p->in_c + ic] *
                                        filter[((size_t)ky * p->filter_w + kx) * p->out_c + oc];
                             }
@@ -107,29 +97,25 @@ void tml_conv_transpose_f32(const tml_conv_transpose_f32_params *p, const float 
             out_batch[i] = bias ? bias[i % (size_t)p->out_c] : 0.0f;
         }
         for (iy = 0; iy < p->in_h; ++iy) {
+            /* the input pixel's window over the output, clipped to it */
+            const tml_window wy = tml_window_of(iy, p->stride_h, p->pad_top, p->filter_h,
+                                                p->dilation_h, p->out_h);
             for (ix = 0; ix < p->in_w; ++ix) {
                 const float *px = in_batch + ((size_t)iy * p->in_w + ix) * p->in_c;
+                const tml_window wx = tml_window_of(ix, p->stride_w, p->pad_left, p->filter_w,
+                                                    p->dilation_w, p->out_w);
                 for (ic = 0; ic < p->in_c; ++ic) {
                     const int32_t g = ic / in_per_group;
                     const float v = px[ic];
-                    for (ky = 0; ky < p->filter_h; ++ky) {
-                        const int32_t oy = iy * p->stride_h - p->pad_top + ky * p->dilation_h;
-                        if (oy < 0 || oy >= p->out_h) {
-                            continue;
-                        }
-                        for (kx = 0; kx < p->filter_w; ++kx) {
-                            const int32_t ox =
-                                ix * p->stride_w - p->pad_left + kx * p->dilation_w;
-                            const float *fk;
-                            float *po;
-                            if (ox < 0 || ox >= p->out_w) {
-                                continue;
-                            }
-                            fk = filter +
-                                 (((size_t)ic * p->filter_h + ky) * p->filter_w + kx) *
-                                     out_per_group;
-                            po = out_batch + ((size_t)oy * p->out_w + ox) * p->out_c +
-                                 (size_t)g * out_per_group;
+                    for (ky = wy.first; ky < wy.last; ++ky) {
+                        const int32_t oy = wy.origin + ky * p->dilation_h;
+                        for (kx = wx.first; kx < wx.last; ++kx) {
+                            const int32_t ox = wx.origin + kx * p->dilation_w;
+                            const float *fk =
+                                filter + (((size_t)ic * p->filter_h + ky) * p->filter_w + kx) *
+                                             out_per_group;
+                            float *po = out_batch + ((size_t)oy * p->out_w + ox) * p->out_c +
+                                        (size_t)g * out_per_group;
                             for (oc = 0; oc < out_per_group; ++oc) {
                                 po[oc] += v * fk[oc];
                             }

@@ -69,8 +69,8 @@ void tml_concat(const tml_concat_params *p, void *output)
 /* the innermost dimension of tml_gather, for one element size */
 #define TML_GATHER_ROW(SIZE)                                                   \
     do {                                                                       \
-        for (i5 = 0; i5 < count; ++i5) {                                       \
-            memcpy(out, src + (ptrdiff_t)i5 * step, SIZE);                     \
+        for (i = 0; i < count; ++i) {                                          \
+            memcpy(out, src + (ptrdiff_t)i * step, SIZE);                      \
             out += SIZE;                                                       \
         }                                                                      \
     } while (0)
@@ -80,37 +80,24 @@ void tml_gather(const tml_gather_params *p, const void *input, void *output)
     const size_t es = (size_t)p->elem_size;
     const uint8_t *base = (const uint8_t *)input + (ptrdiff_t)p->offset * (ptrdiff_t)es;
     uint8_t *out = (uint8_t *)output;
-    const int32_t count = p->counts[5];
-    const ptrdiff_t step = (ptrdiff_t)p->strides[5] * (ptrdiff_t)es;
-    int32_t i0, i1, i2, i3, i4, i5;
-    for (i0 = 0; i0 < p->counts[0]; ++i0) {
-        const uint8_t *b0 = base + (ptrdiff_t)i0 * p->strides[0] * (ptrdiff_t)es;
-        for (i1 = 0; i1 < p->counts[1]; ++i1) {
-            const uint8_t *b1 = b0 + (ptrdiff_t)i1 * p->strides[1] * (ptrdiff_t)es;
-            for (i2 = 0; i2 < p->counts[2]; ++i2) {
-                const uint8_t *b2 = b1 + (ptrdiff_t)i2 * p->strides[2] * (ptrdiff_t)es;
-                for (i3 = 0; i3 < p->counts[3]; ++i3) {
-                    const uint8_t *b3 = b2 + (ptrdiff_t)i3 * p->strides[3] * (ptrdiff_t)es;
-                    for (i4 = 0; i4 < p->counts[4]; ++i4) {
-                        const uint8_t *src = b3 + (ptrdiff_t)i4 * p->strides[4] * (ptrdiff_t)es;
-                        if (p->strides[5] == 1) {
-                            memcpy(out, src, (size_t)count * es);
-                            out += (size_t)count * es;
-                        } else if (es == 1) {
-                            TML_GATHER_ROW(1);
-                        } else if (es == 2) {
-                            TML_GATHER_ROW(2);
-                        } else if (es == 4) {
-                            TML_GATHER_ROW(4);
-                        } else {
-                            for (i5 = 0; i5 < count; ++i5) {
-                                memcpy(out, src + (ptrdiff_t)i5 * step, es);
-                                out += es;
-                            }
-                        }
-                    }
-                }
-            }
+    const int32_t count = p->counts[TML_MAX_DIMS - 1];
+    const ptrdiff_t step = (ptrdiff_t)p->strides[TML_MAX_DIMS - 1] * (ptrdiff_t)es;
+    tml_walk w;
+    int32_t i;
+    for (tml_walk_start(&w, TML_MAX_DIMS - 1, p->counts, p->strides, NULL); w.left > 0;
+         tml_walk_next(&w)) {
+        const uint8_t *src = base + w.a * (ptrdiff_t)es;
+        if (p->strides[TML_MAX_DIMS - 1] == 1) {
+            memcpy(out, src, (size_t)count * es);
+            out += (size_t)count * es;
+        } else if (es == 1) {
+            TML_GATHER_ROW(1);
+        } else if (es == 2) {
+            TML_GATHER_ROW(2);
+        } else if (es == 4) {
+            TML_GATHER_ROW(4);
+        } else {
+            TML_GATHER_ROW(es);
         }
     }
 }

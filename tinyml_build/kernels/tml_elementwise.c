@@ -29,38 +29,30 @@ static inline int8_t mul_one(const tml_binary_s8_params *p, int32_t a, int32_t b
     return tml_clamp_s8(out, p->act_min, p->act_max);
 }
 
-/* Walks the output in row-major order and the inputs through their (possibly zero)
- * strides; `op` is 1 add, -1 sub, 0 mul. */
+/* The output in row-major order, the inputs through their (possibly zero) strides; `op`
+ * is 1 add, -1 sub, 0 mul. Without broadcasting it is one flat loop. */
 static void binary_s8(const tml_binary_s8_params *p, const int8_t *a, const int8_t *b,
                       int8_t *out, int32_t op)
 {
-    int32_t i0, i1, i2, i3, i4, i5;
+    const int32_t n = p->dims[TML_MAX_DIMS - 1];
+    const int32_t sa = p->a_strides[TML_MAX_DIMS - 1];
+    const int32_t sb = p->b_strides[TML_MAX_DIMS - 1];
+    tml_walk w;
+    int32_t i;
     if (!p->broadcast) {
-        int32_t i;
         for (i = 0; i < p->size; ++i) {
             out[i] = op == 0 ? mul_one(p, a[i], b[i]) : add_one(p, a[i], b[i], op);
         }
         return;
     }
-    for (i0 = 0; i0 < p->dims[0]; ++i0) {
-        for (i1 = 0; i1 < p->dims[1]; ++i1) {
-            for (i2 = 0; i2 < p->dims[2]; ++i2) {
-                for (i3 = 0; i3 < p->dims[3]; ++i3) {
-                    for (i4 = 0; i4 < p->dims[4]; ++i4) {
-                        const int8_t *pa = a + i0 * p->a_strides[0] + i1 * p->a_strides[1] +
-                                           i2 * p->a_strides[2] + i3 * p->a_strides[3] +
-                                           i4 * p->a_strides[4];
-                        const int8_t *pb = b + i0 * p->b_strides[0] + i1 * p->b_strides[1] +
-                                           i2 * p->b_strides[2] + i3 * p->b_strides[3] +
-                                           i4 * p->b_strides[4];
-                        for (i5 = 0; i5 < p->dims[5]; ++i5) {
-                            const int32_t va = pa[i5 * p->a_strides[5]];
-                            const int32_t vb = pb[i5 * p->b_strides[5]];
-                            *out++ = op == 0 ? mul_one(p, va, vb) : add_one(p, va, vb, op);
-                        }
-                    }
-                }
-            }
+    for (tml_walk_start(&w, TML_MAX_DIMS - 1, p->dims, p->a_strides, p->b_strides); w.left > 0;
+         tml_walk_next(&w)) {
+        const int8_t *pa = a + w.a;
+        const int8_t *pb = b + w.b;
+        for (i = 0; i < n; ++i) {
+            const int32_t va = pa[i * sa];
+            const int32_t vb = pb[i * sb];
+            *out++ = op == 0 ? mul_one(p, va, vb) : add_one(p, va, vb, op);
         }
     }
 }

@@ -72,33 +72,23 @@ static inline float binary_one(int32_t op, float a, float b)
 void tml_binary_f32(const tml_binary_f32_params *p, const float *a, const float *b,
                     float *output)
 {
-    int32_t i0, i1, i2, i3, i4, i5;
+    const int32_t n = p->dims[TML_MAX_DIMS - 1];
+    const int32_t sa = p->a_strides[TML_MAX_DIMS - 1];
+    const int32_t sb = p->b_strides[TML_MAX_DIMS - 1];
+    tml_walk w;
+    int32_t i;
     if (!p->broadcast) {
-        int32_t i;
         for (i = 0; i < p->size; ++i) {
             output[i] = tml_act_apply(&p->act, binary_one(p->op, a[i], b[i]));
         }
         return;
     }
-    for (i0 = 0; i0 < p->dims[0]; ++i0) {
-        for (i1 = 0; i1 < p->dims[1]; ++i1) {
-            for (i2 = 0; i2 < p->dims[2]; ++i2) {
-                for (i3 = 0; i3 < p->dims[3]; ++i3) {
-                    for (i4 = 0; i4 < p->dims[4]; ++i4) {
-                        const float *pa = a + i0 * p->a_strides[0] + i1 * p->a_strides[1] +
-                                          i2 * p->a_strides[2] + i3 * p->a_strides[3] +
-                                          i4 * p->a_strides[4];
-                        const float *pb = b + i0 * p->b_strides[0] + i1 * p->b_strides[1] +
-                                          i2 * p->b_strides[2] + i3 * p->b_strides[3] +
-                                          i4 * p->b_strides[4];
-                        for (i5 = 0; i5 < p->dims[5]; ++i5) {
-                            *output++ = tml_act_apply(
-                                &p->act, binary_one(p->op, pa[i5 * p->a_strides[5]],
-                                                    pb[i5 * p->b_strides[5]]));
-                        }
-                    }
-                }
-            }
+    for (tml_walk_start(&w, TML_MAX_DIMS - 1, p->dims, p->a_strides, p->b_strides); w.left > 0;
+         tml_walk_next(&w)) {
+        const float *pa = a + w.a;
+        const float *pb = b + w.b;
+        for (i = 0; i < n; ++i) {
+            *output++ = tml_act_apply(&p->act, binary_one(p->op, pa[i * sa], pb[i * sb]));
         }
     }
 }
@@ -126,24 +116,19 @@ void tml_softmax_f32(const tml_softmax_f32_params *p, const float *input, float 
 
 void tml_mean_f32(const tml_mean_f32_params *p, const float *input, float *output)
 {
-    int32_t i, i0, i1, i2, i3, i4, i5;
+    const int32_t n = p->dims[TML_MAX_DIMS - 1];
+    const int32_t so = p->out_strides[TML_MAX_DIMS - 1];
+    tml_walk w;
+    int32_t i;
     for (i = 0; i < p->out_size; ++i) {
         output[i] = 0.0f;
     }
-    for (i0 = 0; i0 < p->dims[0]; ++i0) {
-        for (i1 = 0; i1 < p->dims[1]; ++i1) {
-            for (i2 = 0; i2 < p->dims[2]; ++i2) {
-                for (i3 = 0; i3 < p->dims[3]; ++i3) {
-                    for (i4 = 0; i4 < p->dims[4]; ++i4) {
-                        float *o = output + i0 * p->out_strides[0] + i1 * p->out_strides[1] +
-                                   i2 * p->out_strides[2] + i3 * p->out_strides[3] +
-                                   i4 * p->out_strides[4];
-                        for (i5 = 0; i5 < p->dims[5]; ++i5) {
-                            o[i5 * p->out_strides[5]] += *input++;
-                        }
-                    }
-                }
-            }
+    /* every input element, in order, adds to the output its kept coordinates select */
+    for (tml_walk_start(&w, TML_MAX_DIMS - 1, p->dims, p->out_strides, NULL); w.left > 0;
+         tml_walk_next(&w)) {
+        float *o = output + w.a;
+        for (i = 0; i < n; ++i) {
+            o[i * so] += *input++;
         }
     }
     for (i = 0; i < p->out_size; ++i) {

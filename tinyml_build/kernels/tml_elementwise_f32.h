@@ -13,8 +13,6 @@
 
 #include "tml_float.h"
 
-#define TML_F32_MAX_DIMS 6
-
 enum {
     TML_UNARY_CLAMP = 0,       /* lo, hi: relu, relu6, relu_n1_to_1, clip */
     TML_UNARY_LEAKY_RELU = 1,  /* alpha */
@@ -38,9 +36,9 @@ enum { TML_BINARY_ADD = 0, TML_BINARY_SUB = 1, TML_BINARY_MUL = 2, TML_BINARY_DI
 typedef struct {
     int32_t size;
     int32_t broadcast;
-    int32_t dims[TML_F32_MAX_DIMS];
-    int32_t a_strides[TML_F32_MAX_DIMS];
-    int32_t b_strides[TML_F32_MAX_DIMS];
+    int32_t dims[TML_MAX_DIMS];
+    int32_t a_strides[TML_MAX_DIMS];
+    int32_t b_strides[TML_MAX_DIMS];
     int32_t op; /* TML_BINARY_* */
     tml_act_f32 act;
 } tml_binary_f32_params;
@@ -56,8 +54,8 @@ typedef struct {
 void tml_softmax_f32(const tml_softmax_f32_params *p, const float *input, float *output);
 
 typedef struct {
-    int32_t dims[TML_F32_MAX_DIMS];        /* input shape, left-padded with 1s */
-    int32_t out_strides[TML_F32_MAX_DIMS]; /* 0 on reduced dimensions */
+    int32_t dims[TML_MAX_DIMS];        /* input shape, left-padded with 1s */
+    int32_t out_strides[TML_MAX_DIMS]; /* 0 on reduced dimensions */
     int32_t out_size;
     int32_t count; /* elements averaged into each output */
 } tml_mean_f32_params;

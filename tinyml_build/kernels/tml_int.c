@@ -5,7 +5,7 @@
  */
 #include "tml_int.h"
 
-static inline int32_t load(const void *base, int32_t index, int32_t itype)
+static inline int32_t load(const void *base, ptrdiff_t index, int32_t itype)
 {
     if (itype == TML_ITYPE_INT8) {
         return ((const int8_t *)base)[index];
@@ -16,7 +16,7 @@ static inline int32_t load(const void *base, int32_t index, int32_t itype)
     return ((const int32_t *)base)[index];
 }
 
-static inline void store(void *base, int32_t index, int32_t itype, uint32_t value)
+static inline void store(void *base, ptrdiff_t index, int32_t itype, uint32_t value)
 {
     if (itype == TML_ITYPE_INT8) {
         ((int8_t *)base)[index] = (int8_t)(uint8_t)value;
@@ -49,34 +49,24 @@ static inline uint32_t apply(int32_t op, int32_t a, int32_t b)
 
 void tml_binary_int(const tml_binary_int_params *p, const void *a, const void *b, void *output)
 {
-    int32_t i0, i1, i2, i3, i4, i5, out = 0;
+    const int32_t n = p->dims[TML_MAX_DIMS - 1];
+    const int32_t sa = p->a_strides[TML_MAX_DIMS - 1];
+    const int32_t sb = p->b_strides[TML_MAX_DIMS - 1];
+    tml_walk w;
+    int32_t i, out = 0;
     if (!p->broadcast) {
-        int32_t i;
         for (i = 0; i < p->size; ++i) {
             store(output, i, p->itype,
                   apply(p->op, load(a, i, p->itype), load(b, i, p->itype)));
         }
         return;
     }
-    for (i0 = 0; i0 < p->dims[0]; ++i0) {
-        for (i1 = 0; i1 < p->dims[1]; ++i1) {
-            for (i2 = 0; i2 < p->dims[2]; ++i2) {
-                for (i3 = 0; i3 < p->dims[3]; ++i3) {
-                    for (i4 = 0; i4 < p->dims[4]; ++i4) {
-                        const int32_t ia = i0 * p->a_strides[0] + i1 * p->a_strides[1] +
-                                           i2 * p->a_strides[2] + i3 * p->a_strides[3] +
-                                           i4 * p->a_strides[4];
-                        const int32_t ib = i0 * p->b_strides[0] + i1 * p->b_strides[1] +
-                                           i2 * p->b_strides[2] + i3 * p->b_strides[3] +
-                                           i4 * p->b_strides[4];
-                        for (i5 = 0; i5 < p->dims[5]; ++i5) {
-                            store(output, out++, p->itype,
-                                  apply(p->op, load(a, ia + i5 * p->a_strides[5], p->itype),
-                                        load(b, ib + i5 * p->b_strides[5], p->itype)));
-                        }
-                    }
-                }
-            }
+    for (tml_walk_start(&w, TML_MAX_DIMS - 1, p->dims, p->a_strides, p->b_strides); w.left > 0;
+         tml_walk_next(&w)) {
+        for (i = 0; i < n; ++i) {
+            store(output, out++, p->itype,
+                  apply(p->op, load(a, w.a + (ptrdiff_t)i * sa, p->itype),
+                        load(b, w.b + (ptrdiff_t)i * sb, p->itype)));
         }
     }
 }

@@ -12,7 +12,6 @@
 
 #include "tml_common.h"
 
-#define TML_INT_MAX_DIMS 6
 #define TML_ITYPE_INT8 0
 #define TML_ITYPE_UINT8 1
 #define TML_ITYPE_INT32 2
@@ -20,9 +19,9 @@
 typedef struct {
     int32_t size;
     int32_t broadcast;
-    int32_t dims[TML_INT_MAX_DIMS];
-    int32_t a_strides[TML_INT_MAX_DIMS];
-    int32_t b_strides[TML_INT_MAX_DIMS];
+    int32_t dims[TML_MAX_DIMS];
+    int32_t a_strides[TML_MAX_DIMS];
+    int32_t b_strides[TML_MAX_DIMS];
     int32_t op;    /* 0 add, 1 sub, 2 mul, 3 div */
     int32_t itype; /* TML_ITYPE_* */
 } tml_binary_int_params;

@@ -42,19 +42,10 @@ void tml_matmul_f32(const tml_matmul_f32_params *p, const float *a, const float 
                     float *output)
 {
     const size_t out_matrix = (size_t)p->m * p->n;
-    int32_t i0, i1, i2, i3;
-    for (i0 = 0; i0 < p->batch[0]; ++i0) {
-        for (i1 = 0; i1 < p->batch[1]; ++i1) {
-            for (i2 = 0; i2 < p->batch[2]; ++i2) {
-                for (i3 = 0; i3 < p->batch[3]; ++i3) {
-                    const size_t ao = (size_t)i0 * p->a_stride[0] + (size_t)i1 * p->a_stride[1] +
-                                      (size_t)i2 * p->a_stride[2] + (size_t)i3 * p->a_stride[3];
-                    const size_t bo = (size_t)i0 * p->b_stride[0] + (size_t)i1 * p->b_stride[1] +
-                                      (size_t)i2 * p->b_stride[2] + (size_t)i3 * p->b_stride[3];
-                    matmul_one(p, a + ao, b + bo, output);
-                    output += out_matrix;
-                }
-            }
-        }
+    tml_walk w;
+    for (tml_walk_start(&w, TML_MATMUL_BATCH_DIMS, p->batch, p->a_stride, p->b_stride);
+         w.left > 0; tml_walk_next(&w)) {
+        matmul_one(p, a + w.a, b + w.b, output);
+        output += out_matrix;
     }
 }

@@ -15,20 +15,19 @@ void tml_avg_pool2d_s8(const tml_pool2d_params *p, const int8_t *input, int8_t *
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->channels;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int32_t fy0 = TML_MAX(0, -iy0);
-            const int32_t fy1 = TML_MIN(p->filter_h, p->in_h - iy0);
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h, 1,
+                                                p->in_h);
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                const int32_t fx0 = TML_MAX(0, -ix0);
-                const int32_t fx1 = TML_MIN(p->filter_w, p->in_w - ix0);
-                const int32_t count = (fy1 - fy0) * (fx1 - fx0);
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w, 1,
+                                                    p->in_w);
+                const int32_t count = (wy.last - wy.first) * (wx.last - wx.first);
                 for (c = 0; c < p->channels; ++c) {
                     int32_t acc = 0;
-                    for (fy = fy0; fy < fy1; ++fy) {
-                        const int8_t *row =
-                            in_batch + ((size_t)(iy0 + fy) * p->in_w + ix0) * p->channels + c;
-                        for (fx = fx0; fx < fx1; ++fx) {
+                    for (fy = wy.first; fy < wy.last; ++fy) {
+                        const int8_t *row = in_batch +
+                                            ((size_t)(wy.origin + fy) * p->in_w + wx.origin) *
+                                                p->channels + c;
+                        for (fx = wx.first; fx < wx.last; ++fx) {
                             acc += row[(size_t)fx * p->channels];
                         }
                     }
@@ -48,19 +47,18 @@ void tml_max_pool2d_s8(const tml_pool2d_params *p, const int8_t *input, int8_t *
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->channels;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int32_t fy0 = TML_MAX(0, -iy0);
-            const int32_t fy1 = TML_MIN(p->filter_h, p->in_h - iy0);
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h, 1,
+                                                p->in_h);
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                const int32_t fx0 = TML_MAX(0, -ix0);
-                const int32_t fx1 = TML_MIN(p->filter_w, p->in_w - ix0);
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w, 1,
+                                                    p->in_w);
                 for (c = 0; c < p->channels; ++c) {
                     int32_t best = -128;
-                    for (fy = fy0; fy < fy1; ++fy) {
-                        const int8_t *row =
-                            in_batch + ((size_t)(iy0 + fy) * p->in_w + ix0) * p->channels + c;
-                        for (fx = fx0; fx < fx1; ++fx) {
+                    for (fy = wy.first; fy < wy.last; ++fy) {
+                        const int8_t *row = in_batch +
+                                            ((size_t)(wy.origin + fy) * p->in_w + wx.origin) *
+                                                p->channels + c;
+                        for (fx = wx.first; fx < wx.last; ++fx) {
                             const int32_t v = row[(size_t)fx * p->channels];
                             best = v > best ? v : best;
                         }

@@ -14,12 +14,9 @@ enum { MODE_AVG, MODE_MAX, MODE_MAX_S8, MODE_MAX_U8 };
 static int32_t padded_taps(int32_t start, int32_t filter, int32_t dilation, int32_t size,
                            int32_t before, int32_t after)
 {
-    int32_t k, n = 0;
-    for (k = 0; k < filter; ++k) {
-        const int32_t i = start + k * dilation;
-        n += (i >= -before && i < size + after) ? 1 : 0;
-    }
-    return n;
+    int32_t first, last;
+    tml_valid_taps(start + before, filter, dilation, before + size + after, &first, &last);
+    return last - first;
 }
 
 static void pool(const tml_pool_f32_params *p, const void *input, void *output, int mode)
@@ -32,34 +29,28 @@ static void pool(const tml_pool_f32_params *p, const void *input, void *output, 
     for (b = 0; b < p->batches; ++b) {
         const size_t in_batch = (size_t)b * p->in_d * p->in_h * p->in_w * p->channels;
         for (od = 0; od < p->out_d; ++od) {
-            const int32_t id0 = od * p->stride_d - p->pad_front;
+            const tml_window wd = tml_window_of(od, p->stride_d, p->pad_front, p->filter_d,
+                                                p->dilation_d, p->in_d);
             for (oy = 0; oy < p->out_h; ++oy) {
-                const int32_t iy0 = oy * p->stride_h - p->pad_top;
+                const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                    p->dilation_h, p->in_h);
                 for (ox = 0; ox < p->out_w; ++ox) {
-                    const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                    const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                        p->dilation_w, p->in_w);
                     for (c = 0; c < p->channels; ++c) {
                         float acc = 0.0f;
                         int32_t best = mode == MODE_MAX_S8 ? -128 : 0;
                         int32_t inside = 0;
-                        for (kd = 0; kd < p->filter_d; ++kd) {
-                            const int32_t id = id0 + kd * p->dilation_d;
-                            if (id < 0 || id >= p->in_d) {
-                                continue;
-                            }
-                            for (ky = 0; ky < p->filter_h; ++ky) {
-                                const int32_t iy = iy0 + ky * p->dilation_h;
-                                if (iy < 0 || iy >= p->in_h) {
-                                    continue;
-                                }
-                                for (kx = 0; kx < p->filter_w; ++kx) {
-                                    const int32_t ix = ix0 + kx * p->dilation_w;
-                                    size_t at;
-                                    if (ix < 0 || ix >= p->in_w) {
-                                        continue;
-                                    }
-                                    at = in_batch +
-                                         (((size_t)id * p->in_h + iy) * p->in_w + ix) *
-                                             p->channels + c;
+                        for (kd = wd.first; kd < wd.last; ++kd) {
+                            const int32_t id = wd.origin + kd * p->dilation_d;
+                            for (ky = wy.first; ky < wy.last; ++ky) {
+                                const int32_t iy = wy.origin + ky * p->dilation_h;
+                                for (kx = wx.first; kx < wx.last; ++kx) {
+                                    const int32_t ix = wx.origin + kx * p->dilation_w;
+                                    const size_t at =
+                                        in_batch +
+                                        (((size_t)id * p->in_h + iy) * p->in_w + ix) *
+                                            p->channels + c;
                                     if (mode == MODE_AVG) {
                                         acc += in_f[at];
                                     } else if (mode == MODE_MAX) {
@@ -76,11 +67,11 @@ static void pool(const tml_pool_f32_params *p, const void *input, void *output, 
                         if (mode == MODE_AVG) {
                             const int32_t count =
                                 p->count_include_pad
-                                    ? padded_taps(id0, p->filter_d, p->dilation_d, p->in_d,
+                                    ? padded_taps(wd.origin, p->filter_d, p->dilation_d, p->in_d,
                                                   p->pad_front, p->pad_back) *
-                                          padded_taps(iy0, p->filter_h, p->dilation_h,
+                                          padded_taps(wy.origin, p->filter_h, p->dilation_h,
                                                       p->in_h, p->pad_top, p->pad_bottom) *
-                                          padded_taps(ix0, p->filter_w, p->dilation_w,
+                                          padded_taps(wx.origin, p->filter_w, p->dilation_w,
                                                       p->in_w, p->pad_left, p->pad_right)
                                     : inside;
                             acc = count > 0 ? acc / (float)count : 0.0f;

@@ -30,20 +30,11 @@ void tml_matmul_s8(const tml_matmul_s8_params *p, const int8_t *a, const int8_t 
                    int8_t *output)
 {
     const size_t out_matrix = (size_t)p->m * p->n;
-    int32_t i0, i1, i2, i3;
-    for (i0 = 0; i0 < p->batch[0]; ++i0) {
-        for (i1 = 0; i1 < p->batch[1]; ++i1) {
-            for (i2 = 0; i2 < p->batch[2]; ++i2) {
-                for (i3 = 0; i3 < p->batch[3]; ++i3) {
-                    const size_t ao = (size_t)i0 * p->a_stride[0] + (size_t)i1 * p->a_stride[1] +
-                                      (size_t)i2 * p->a_stride[2] + (size_t)i3 * p->a_stride[3];
-                    const size_t bo = (size_t)i0 * p->b_stride[0] + (size_t)i1 * p->b_stride[1] +
-                                      (size_t)i2 * p->b_stride[2] + (size_t)i3 * p->b_stride[3];
-                    matmul_one(p, a + ao, b + bo, output);
-                    output += out_matrix;
-                }
-            }
-        }
+    tml_walk w;
+    for (tml_walk_start(&w, TML_QMATMUL_BATCH_DIMS, p->batch, p->a_stride, p->b_stride);
+         w.left > 0; tml_walk_next(&w)) {
+        matmul_one(p, a + w.a, b + w.b, output);
+        output += out_matrix;
     }
 }
 
@@ -56,9 +47,11 @@ void tml_conv2d_s8_asym(const tml_conv2d_s8_asym_params *p, const int8_t *input,
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in_batch = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const tml_window wy = tml_window_of(oy, p->stride_h, p->pad_top, p->filter_h,
+                                                p->dilation_h, p->in_h);
             for (ox = 0; ox < p->out_w; ++ox) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                const tml_window wx = tml_window_of(ox, p->stride_w, p->pad_left, p->filter_w,
+                                                    p->dilation_w, p->in_w);
                 for (oc = 0; oc < p->out_c; ++oc) {
                     const int32_t g = oc / out_per_group;
                     const int8_t *f = p->filter + (size_t)oc * p->filter_h * p->filter_w *
@@ -66,21 +59,15 @@ void tml_conv2d_s8_asym(const tml_conv2d_s8_asym_params *p, const int8_t *input,
                     const int32_t f_off = p->filter_offset[oc];
                     int32_t acc = p->bias ? p->bias[oc] : 0;
                     int32_t v;
-                    for (ky = 0; ky < p->filter_h; ++ky) {
-                        const int32_t iy = iy0 + ky * p->dilation_h;
-                        if (iy < 0 || iy >= p->in_h) {
-                            continue;
-                        }
-                        for (kx = 0; kx < p->filter_w; ++kx) {
-                            const int32_t ix = ix0 + kx * p->dilation_w;
-                            const int8_t *px;
-                            const int8_t *fk;
-                            if (ix < 0 || ix >= p->in_w) {
-                                continue; /* padding holds the input zero point: adds 0 */
-                            }
-                            px = in_batch + ((size_t)iy * p->in_w + ix) * p->in_c +
-                                 (size_t)g * p->filter_in_c;
-                            fk = f + ((size_t)ky * p->filter_w + kx) * p->filter_in_c;
+                    /* taps outside the image read the input zero point: they add 0 */
+                    for (ky = wy.first; ky < wy.last; ++ky) {
+                        const int32_t iy = wy.origin + ky * p->dilation_h;
+                        for (kx = wx.first; kx < wx.last; ++kx) {
+                            const int32_t ix = wx.origin + kx * p->dilation_w;
+                            const int8_t *px = in_batch + ((size_t)iy * p->in_w + ix) * p->in_c +
+                                               (size_t)g * p->filter_in_c;
+                            const int8_t *fk =
+                                f + ((size_t)ky * p->filter_w + kx) * p->filter_in_c;
                             for (ic = 0; ic < p->filter_in_c; ++ic) {
                                 acc += ((int32_t)px[ic] + p->input_offset) *
                                        ((int32_t)fk[ic] + f_off);

@@ -13,26 +13,16 @@
 
 static int32_t box_sum(const tml_mean_s8_params *p, const int8_t *base)
 {
-    const int32_t *c = p->red_counts;
-    const int32_t *s = p->red_strides;
+    const int32_t n = p->red_counts[TML_MAX_DIMS - 1];
+    const int32_t step = p->red_strides[TML_MAX_DIMS - 1];
     uint32_t acc = 0;
-    int32_t i0, i1, i2, i3, i4, i5;
-    for (i0 = 0; i0 < c[0]; ++i0) {
-        const int8_t *b0 = base + (ptrdiff_t)i0 * s[0];
-        for (i1 = 0; i1 < c[1]; ++i1) {
-            const int8_t *b1 = b0 + (ptrdiff_t)i1 * s[1];
-            for (i2 = 0; i2 < c[2]; ++i2) {
-                const int8_t *b2 = b1 + (ptrdiff_t)i2 * s[2];
-                for (i3 = 0; i3 < c[3]; ++i3) {
-                    const int8_t *b3 = b2 + (ptrdiff_t)i3 * s[3];
-                    for (i4 = 0; i4 < c[4]; ++i4) {
-                        const int8_t *x = b3 + (ptrdiff_t)i4 * s[4];
-                        for (i5 = 0; i5 < c[5]; ++i5) {
-                            acc += (uint32_t)(int32_t)x[(ptrdiff_t)i5 * s[5]];
-                        }
-                    }
-                }
-            }
+    tml_walk w;
+    int32_t i;
+    for (tml_walk_start(&w, TML_MAX_DIMS - 1, p->red_counts, p->red_strides, NULL); w.left > 0;
+         tml_walk_next(&w)) {
+        const int8_t *x = base + w.a;
+        for (i = 0; i < n; ++i) {
+            acc += (uint32_t)(int32_t)x[(ptrdiff_t)i * step];
         }
     }
     return (int32_t)acc;
@@ -40,29 +30,19 @@ static int32_t box_sum(const tml_mean_s8_params *p, const int8_t *base)
 
 void tml_mean_s8(const tml_mean_s8_params *p, const int8_t *input, int8_t *output)
 {
-    const int32_t *c = p->out_counts;
-    const int32_t *s = p->out_strides;
-    int32_t i0, i1, i2, i3, i4, i5;
-    for (i0 = 0; i0 < c[0]; ++i0) {
-        const int8_t *b0 = input + (ptrdiff_t)i0 * s[0];
-        for (i1 = 0; i1 < c[1]; ++i1) {
-            const int8_t *b1 = b0 + (ptrdiff_t)i1 * s[1];
-            for (i2 = 0; i2 < c[2]; ++i2) {
-                const int8_t *b2 = b1 + (ptrdiff_t)i2 * s[2];
-                for (i3 = 0; i3 < c[3]; ++i3) {
-                    const int8_t *b3 = b2 + (ptrdiff_t)i3 * s[3];
-                    for (i4 = 0; i4 < c[4]; ++i4) {
-                        const int8_t *b4 = b3 + (ptrdiff_t)i4 * s[4];
-                        for (i5 = 0; i5 < c[5]; ++i5) {
-                            const uint32_t sum = (uint32_t)box_sum(p, b4 + (ptrdiff_t)i5 * s[5]);
-                            const int32_t shifted = (int32_t)(sum + (uint32_t)p->sum_offset);
-                            const int32_t v = tml_requantize(shifted, p->multiplier, p->shift) +
-                                              p->output_offset;
-                            *output++ = tml_clamp_s8(v, -128, 127);
-                        }
-                    }
-                }
-            }
+    const int32_t n = p->out_counts[TML_MAX_DIMS - 1];
+    const int32_t step = p->out_strides[TML_MAX_DIMS - 1];
+    tml_walk w;
+    int32_t i;
+    for (tml_walk_start(&w, TML_MAX_DIMS - 1, p->out_counts, p->out_strides, NULL); w.left > 0;
+         tml_walk_next(&w)) {
+        const int8_t *row = input + w.a;
+        for (i = 0; i < n; ++i) {
+            const uint32_t sum = (uint32_t)box_sum(p, row + (ptrdiff_t)i * step);
+            const int32_t shifted = (int32_t)(sum + (uint32_t)p->sum_offset);
+            const int32_t v = tml_requantize(shifted, p->multiplier, p->shift) +
+                              p->output_offset;
+            *output++ = tml_clamp_s8(v, -128, 127);
         }
     }
 }

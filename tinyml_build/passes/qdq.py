@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import Graph, Op, QuantParams, Tensor
+from ..ir import INT8_ACTIVATIONS, Graph, Op, QuantParams, Tensor
 from .dce import eliminate_dead_code
 from .rewrite import new_tensor, permute_quant, replace_uses, same_quant, single_consumer
 
-INT8_ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
 Q_TYPES = ("int8", "uint8")
 
 #: op kind -> (activation inputs, weight input or None, bias input or None)

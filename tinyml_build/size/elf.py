@@ -19,7 +19,6 @@ SHF_WRITE = 0x1
 SHF_ALLOC = 0x2
 SHF_EXECINSTR = 0x4
 SHF_TLS = 0x400
-EM_ARM = 40
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,7 @@ def parse_map_text(text: str, path: str = "<map>") -> LinkMap:
                     "pass the complete map written by -Wl,-Map=FILE")
 
     regions = _parse_regions(lines[mem_at + 1:script_at], path)
-    sections, saw_output = _parse_sections(lines, script_at + 1, path)
+    sections, saw_output = _parse_sections(lines, script_at + 1)
     if not saw_output:
         raise _fail(path, "has no OUTPUT(...) line: the map is truncated",
                     "pass the complete map written by -Wl,-Map=FILE")
@@ -233,7 +233,7 @@ def _parse_regions(lines: list[str], path: str) -> list[MemoryRegion]:
     return regions
 
 
-def _parse_sections(lines: list[str], start: int, path: str) -> tuple[list[OutputSection], bool]:
+def _parse_sections(lines: list[str], start: int) -> tuple[list[OutputSection], bool]:
     sections: list[OutputSection] = []
     current: OutputSection | None = None  # None also while inside /DISCARD/ or an empty section
     last_input: InputSection | None = None

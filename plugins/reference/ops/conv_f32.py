@@ -7,7 +7,9 @@ from tinyml_build.ir import Graph, Op
 from tinyml_build.kernels import kernel_source
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from .float_common import NULL, act_fields, check_float, optional_input
+from ..common import optional_buffer
+from .float_common import act_fields, check_float
+from .layout import check_grouped_filter, conv_fields
 
 
 def check_conv2d(op: Op, graph: Graph) -> str | None:
@@ -19,31 +21,26 @@ def check_conv2d(op: Op, graph: Graph) -> str | None:
     y = graph.tensors[op.outputs[0]]
     if len(x.shape) != 4 or len(w.shape) != 4 or len(y.shape) != 4:
         return "conv2d needs 4-D NHWC input/output and OHWI filter"
-    if w.shape[3] == 0 or x.shape[3] % w.shape[3]:
-        return f"input channels {x.shape[3]} are not a multiple of filter depth {w.shape[3]}"
-    groups = x.shape[3] // w.shape[3]
-    if y.shape[3] != w.shape[0] or w.shape[0] % groups:
-        return "output channels do not match the filter count and groups"
-    return None
+    return check_grouped_filter(x, w, y)
 
 
-def emit_conv2d(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
+def _emit(op: Op, graph: Graph, ctx: EmitContext, kind: str,
+          filter_fields: dict[str, object]) -> KernelCall:
+    """tml_<kind>_f32(params, input, filter, bias or NULL, output)."""
     x = graph.tensors[op.inputs[0]]
     w = graph.tensors[op.inputs[1]]
     y = graph.tensors[op.outputs[0]]
-    bias = optional_input(op, 2)
-    params = ctx.params("tml_conv2d_f32_params", {
-        "batches": x.shape[0], "in_h": x.shape[1], "in_w": x.shape[2], "in_c": x.shape[3],
-        "out_h": y.shape[1], "out_w": y.shape[2], "out_c": y.shape[3],
+    params = ctx.params(f"tml_{kind}_f32_params",
+                        {**conv_fields(op, x, y, **filter_fields), "act": act_fields(op)})
+    return KernelCall(f"tml_{kind}_f32", [params, ctx.buffer(x.name), ctx.buffer(w.name),
+                                          optional_buffer(ctx, op, 2), ctx.buffer(y.name)])
+
+
+def emit_conv2d(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
+    w = graph.tensors[op.inputs[1]]
+    return _emit(op, graph, ctx, "conv2d", {
         "filter_h": w.shape[1], "filter_w": w.shape[2], "filter_in_c": w.shape[3],
-        "stride_h": op.attrs["stride"][0], "stride_w": op.attrs["stride"][1],
-        "dilation_h": op.attrs["dilation"][0], "dilation_w": op.attrs["dilation"][1],
-        "pad_top": op.attrs["pads"][0], "pad_left": op.attrs["pads"][1],
-        "act": act_fields(op),
     })
-    return KernelCall("tml_conv2d_f32", [params, ctx.buffer(x.name), ctx.buffer(w.name),
-                                         ctx.buffer(bias) if bias else NULL,
-                                         ctx.buffer(y.name)])
 
 
 def check_depthwise(op: Op, graph: Graph) -> str | None:
@@ -61,23 +58,11 @@ def check_depthwise(op: Op, graph: Graph) -> str | None:
 
 
 def emit_depthwise(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
-    x = graph.tensors[op.inputs[0]]
     w = graph.tensors[op.inputs[1]]
-    y = graph.tensors[op.outputs[0]]
-    bias = optional_input(op, 2)
-    params = ctx.params("tml_depthwise_conv2d_f32_params", {
-        "batches": x.shape[0], "in_h": x.shape[1], "in_w": x.shape[2], "in_c": x.shape[3],
-        "out_h": y.shape[1], "out_w": y.shape[2], "out_c": y.shape[3],
+    return _emit(op, graph, ctx, "depthwise_conv2d", {
         "depth_multiplier": op.attrs.get("depth_multiplier", 1),
         "filter_h": w.shape[1], "filter_w": w.shape[2],
-        "stride_h": op.attrs["stride"][0], "stride_w": op.attrs["stride"][1],
-        "dilation_h": op.attrs["dilation"][0], "dilation_w": op.attrs["dilation"][1],
-        "pad_top": op.attrs["pads"][0], "pad_left": op.attrs["pads"][1],
-        "act": act_fields(op),
     })
-    return KernelCall("tml_depthwise_conv2d_f32",
-                      [params, ctx.buffer(x.name), ctx.buffer(w.name),
-                       ctx.buffer(bias) if bias else NULL, ctx.buffer(y.name)])
 
 
 def check_conv_transpose(op: Op, graph: Graph) -> str | None:
@@ -98,22 +83,10 @@ def check_conv_transpose(op: Op, graph: Graph) -> str | None:
 
 
 def emit_conv_transpose(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
-    x = graph.tensors[op.inputs[0]]
     w = graph.tensors[op.inputs[1]]
-    y = graph.tensors[op.outputs[0]]
-    bias = optional_input(op, 2)
-    params = ctx.params("tml_conv_transpose_f32_params", {
-        "batches": x.shape[0], "in_h": x.shape[1], "in_w": x.shape[2], "in_c": x.shape[3],
-        "out_h": y.shape[1], "out_w": y.shape[2], "out_c": y.shape[3],
+    return _emit(op, graph, ctx, "conv_transpose", {
         "filter_h": w.shape[1], "filter_w": w.shape[2], "groups": op.attrs.get("groups", 1),
-        "stride_h": op.attrs["stride"][0], "stride_w": op.attrs["stride"][1],
-        "dilation_h": op.attrs["dilation"][0], "dilation_w": op.attrs["dilation"][1],
-        "pad_top": op.attrs["pads"][0], "pad_left": op.attrs["pads"][1],
-        "act": act_fields(op),
     })
-    return KernelCall("tml_conv_transpose_f32",
-                      [params, ctx.buffer(x.name), ctx.buffer(w.name),
-                       ctx.buffer(bias) if bias else NULL, ctx.buffer(y.name)])
 
 
 _SOURCES = (kernel_source("tml_conv_f32.c"),)

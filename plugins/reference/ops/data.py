@@ -17,8 +17,8 @@ from tinyml_build.kernels import kernel_source
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
 from ..common import per_tensor_quant
+from .layout import MAX_DIMS, check_rank, left_pad, merge_gather, row_major_strides
 
-MAX_DIMS = 6
 _SOURCES = (kernel_source("tml_data.c"),)
 _HEADERS = ("tml_data.h",)
 
@@ -29,37 +29,13 @@ def _same_type(x: Tensor, y: Tensor) -> str | None:
     return None
 
 
-def _strides(shape: tuple[int, ...]) -> list[int]:
-    strides = [1] * len(shape)
-    for d in range(len(shape) - 2, -1, -1):
-        strides[d] = strides[d + 1] * shape[d + 1]
-    return strides
-
-
-def merge_gather(counts: list[int], strides: list[int]) -> tuple[list[int], list[int]]:
-    """Drop size-1 dimensions and merge neighbours that step contiguously through the
-    input, so the copy loops run as few, long rows as possible."""
-    dims = [(c, s) for c, s in zip(counts, strides, strict=True) if c != 1]
-    merged: list[tuple[int, int]] = []
-    for c, s in dims:
-        if merged and merged[-1][1] == s * c:
-            pc, _ = merged[-1]
-            merged[-1] = (pc * c, s)
-        else:
-            merged.append((c, s))
-    if not merged:
-        merged = [(1, 1)]
-    return [c for c, _ in merged], [s for _, s in merged]
-
-
 def _gather_fields(elem_size: int, offset: int, counts: list[int],
                    strides: list[int]) -> dict[str, object]:
     counts, strides = merge_gather(counts, strides)
     if len(counts) > MAX_DIMS:
         raise ValueError(f"more than {MAX_DIMS} dimensions after merging")
-    pad = MAX_DIMS - len(counts)
     return {"elem_size": elem_size, "offset": offset,
-            "counts": [1] * pad + counts, "strides": [0] * pad + strides}
+            "counts": left_pad(counts, 1), "strides": left_pad(strides, 0)}
 
 
 # ---- TRANSPOSE ------------------------------------------------------------------------
@@ -71,13 +47,11 @@ def check_transpose(op: Op, graph: Graph) -> str | None:
     reason = _same_type(x, y)
     if reason:
         return reason
-    if len(merge_gather(list(y.shape), _transpose_strides(op, x))[0]) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
-    return None
+    return check_rank(merge_gather(list(y.shape), _transpose_strides(op, x))[0])
 
 
 def _transpose_strides(op: Op, x: Tensor) -> list[int]:
-    in_strides = _strides(tuple(x.shape))
+    in_strides = row_major_strides(x.shape)
     return [in_strides[d] for d in op.attrs["perm"]]
 
 
@@ -95,7 +69,7 @@ def emit_transpose(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
 def _slice_layout(op: Op, x: Tensor) -> tuple[int, list[int], list[int]]:
     """(input offset of the first element, counts, input steps) from the front end's
     resolved begin/strides/counts (one entry per input dimension)."""
-    in_strides = _strides(tuple(x.shape))
+    in_strides = row_major_strides(x.shape)
     begin, steps, counts = op.attrs["begin"], op.attrs["strides"], op.attrs["counts"]
     offset = sum(b * s for b, s, c in zip(begin, in_strides, counts, strict=True) if c > 0)
     return offset, list(counts), [st * s for st, s in zip(steps, in_strides, strict=True)]
@@ -110,9 +84,7 @@ def check_strided_slice(op: Op, graph: Graph) -> str | None:
     _, counts, steps = _slice_layout(op, x)
     if int(np.prod(counts)) != y.size:
         return "the resolved slice does not match the output size"
-    if len(merge_gather(counts, steps)[0]) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
-    return None
+    return check_rank(merge_gather(counts, steps)[0])
 
 
 def emit_strided_slice(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall | None:
@@ -153,8 +125,9 @@ def check_pad(op: Op, graph: Graph) -> str | None:
     reason = _same_type(x, y)
     if reason:
         return reason
-    if len(x.shape) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
+    reason = check_rank(x.shape)
+    if reason:
+        return reason
     mode = op.attrs.get("mode", "constant")
     if mode != "constant":
         if mode not in PAD_MIRROR_MODES:
@@ -206,18 +179,15 @@ def emit_pad(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     y = graph.op_outputs(op)[0]
     mode = op.attrs.get("mode", "constant")
     if mode != "constant":
-        fill = [1] * (MAX_DIMS - len(x.shape))
         params = ctx.params("tml_pad_mirror_params", {
             "elem_size": DTYPE_SIZES[x.dtype], "mode": PAD_MIRROR_MODES[mode],
-            "in_dims": fill + list(x.shape), "out_dims": fill + list(y.shape),
-            "before": [0] * len(fill) + [int(lo) for lo, _ in op.attrs["pads"]],
+            "in_dims": left_pad(x.shape, 1), "out_dims": left_pad(y.shape, 1),
+            "before": left_pad([lo for lo, _ in op.attrs["pads"]], 0),
         })
         return KernelCall("tml_pad_mirror", [params, ctx.buffer(x.name), ctx.buffer(y.name)])
     dims, before, after = _pad_layout(x, op.attrs["pads"])
     out_dims = [d + lo + hi for d, lo, hi in zip(dims, before, after, strict=True)]
-    out_inner = [1] * len(dims)
-    for d in range(len(dims) - 2, -1, -1):
-        out_inner[d] = out_inner[d + 1] * out_dims[d + 1]
+    out_inner = row_major_strides(out_dims)
     fill = [0] * (MAX_DIMS - len(dims))
     params = ctx.params("tml_pad_params", {
         "rank": len(dims), "elem_size": DTYPE_SIZES[x.dtype],

@@ -6,16 +6,12 @@ import numpy as np
 
 from tinyml_build.ir import Graph, Op, Tensor
 from tinyml_build.kernels import kernel_source
-from tinyml_build.quant import (
-    activation_range,
-    quantize_multiplier,
-    quantize_multiplier_smaller_than_one,
-)
+from tinyml_build.quant import quantize_multiplier, quantize_multiplier_smaller_than_one
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from ..common import check_int8_activations, qparams
+from ..common import check_int8_activations, output_range, qparams
+from .layout import check_rank, emit_broadcast_binary
 
-MAX_DIMS = 6
 ADD_SUB_LEFT_SHIFT = 20
 
 
@@ -23,32 +19,7 @@ def check_binary(op: Op, graph: Graph) -> str | None:
     reason = check_int8_activations(op, graph, inputs=(0, 1))
     if reason:
         return reason
-    if len(graph.op_outputs(op)[0].shape) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
-    return None
-
-
-def broadcast_strides(shape: tuple[int, ...], out: tuple[int, ...]) -> list[int]:
-    """Element strides of `shape` walked in `out`'s index space (0 on broadcast dims)."""
-    padded = (1,) * (len(out) - len(shape)) + tuple(shape)
-    strides = [0] * len(out)
-    step = 1
-    for d in range(len(out) - 1, -1, -1):
-        strides[d] = 0 if padded[d] == 1 and out[d] != 1 else step
-        step *= padded[d]
-    return [0] * (MAX_DIMS - len(out)) + strides
-
-
-def _layout(a: Tensor, b: Tensor, y: Tensor) -> dict[str, object]:
-    out = tuple(y.shape)
-    broadcast = tuple(a.shape) != out or tuple(b.shape) != out
-    return {
-        "size": y.size,
-        "broadcast": int(broadcast),
-        "dims": [1] * (MAX_DIMS - len(out)) + list(out),
-        "a_strides": broadcast_strides(a.shape, out),
-        "b_strides": broadcast_strides(b.shape, out),
-    }
+    return check_rank(graph.op_outputs(op)[0].shape)
 
 
 def add_sub_params(a: Tensor, b: Tensor, y: Tensor) -> dict[str, int]:
@@ -93,18 +64,11 @@ def _emit(function: str):
         a = graph.tensors[op.inputs[0]]
         b = graph.tensors[op.inputs[1]]
         y = graph.op_outputs(op)[0]
-        sy, zy = qparams(y)
-        act_min, act_max = activation_range(op.attrs["activation"], sy, zy)
-        if op.kind == "mul":
-            quant = mul_params(a, b, y)
-        else:
-            quant = add_sub_params(a, b, y)
-        fields: dict[str, object] = dict(_layout(a, b, y))
-        fields.update(quant)
-        fields.update({"act_min": act_min, "act_max": act_max})
-        params = ctx.params("tml_binary_s8_params", fields)
-        return KernelCall(function, [params, ctx.buffer(a.name), ctx.buffer(b.name),
-                                     ctx.buffer(y.name)])
+        quant = mul_params(a, b, y) if op.kind == "mul" else add_sub_params(a, b, y)
+        act = output_range(op, y)
+        return emit_broadcast_binary(op, graph, ctx, "tml_binary_s8_params", function, {
+            **quant, "act_min": act["act_min"], "act_max": act["act_max"],
+        })
 
     return emit
 

@@ -6,15 +6,8 @@ from tinyml_build.ir import CLAMP_ACTIVATIONS, Graph, Op
 from tinyml_build.kernels import kernel_source
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from .float_common import (
-    FLT_MAX,
-    MAX_DIMS,
-    act_fields,
-    broadcast_layout,
-    check_float,
-    padded_dims,
-    row_major_strides,
-)
+from .float_common import FLT_MAX, act_fields, check_float, finite
+from .layout import check_rank, emit_broadcast_binary, left_pad, row_major_strides
 
 _SOURCES = (kernel_source("tml_elementwise_f32.c"),)
 _HEADERS = ("tml_elementwise_f32.h",)
@@ -35,16 +28,12 @@ def check_unary(op: Op, graph: Graph) -> str | None:
     return None
 
 
-def _clamp(v: float) -> float:
-    return max(-FLT_MAX, min(FLT_MAX, float(v)))
-
-
 def emit_unary(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     lo, hi, alpha, beta = -FLT_MAX, FLT_MAX, 0.0, 0.0
     if op.kind in CLAMP_ACTIVATIONS:
-        lo, hi = (_clamp(v) for v in CLAMP_ACTIVATIONS[op.kind])
+        lo, hi = (finite(v) for v in CLAMP_ACTIVATIONS[op.kind])
     elif op.kind == "clip":
-        lo, hi = _clamp(op.attrs["min"]), _clamp(op.attrs["max"])
+        lo, hi = finite(op.attrs["min"]), finite(op.attrs["max"])
     elif op.kind == "leaky_relu":
         alpha = float(op.attrs["alpha"])
     elif op.kind == "hard_sigmoid":
@@ -58,24 +47,12 @@ def emit_unary(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
 
 
 def check_binary(op: Op, graph: Graph) -> str | None:
-    reason = check_float(op, graph)
-    if reason:
-        return reason
-    if len(graph.tensors[op.outputs[0]].shape) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
-    return None
+    return check_float(op, graph) or check_rank(graph.tensors[op.outputs[0]].shape)
 
 
 def emit_binary(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
-    a = graph.tensors[op.inputs[0]]
-    b = graph.tensors[op.inputs[1]]
-    y = graph.tensors[op.outputs[0]]
-    fields = broadcast_layout(a, b, y)
-    fields["op"] = BINARY_CODES[op.kind]
-    fields["act"] = act_fields(op)
-    params = ctx.params("tml_binary_f32_params", fields)
-    return KernelCall("tml_binary_f32", [params, ctx.buffer(a.name), ctx.buffer(b.name),
-                                         ctx.buffer(y.name)])
+    return emit_broadcast_binary(op, graph, ctx, "tml_binary_f32_params", "tml_binary_f32",
+                                 {"op": BINARY_CODES[op.kind], "act": act_fields(op)})
 
 
 def check_softmax(op: Op, graph: Graph) -> str | None:
@@ -94,12 +71,7 @@ def emit_softmax(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
 
 
 def check_mean(op: Op, graph: Graph) -> str | None:
-    reason = check_float(op, graph)
-    if reason:
-        return reason
-    if len(graph.tensors[op.inputs[0]].shape) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
-    return None
+    return check_float(op, graph) or check_rank(graph.tensors[op.inputs[0]].shape)
 
 
 def emit_mean(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
@@ -113,8 +85,8 @@ def emit_mean(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     for d in axes:
         count *= x.shape[d]
     params = ctx.params("tml_mean_f32_params", {
-        "dims": padded_dims(x.shape),
-        "out_strides": [0] * (MAX_DIMS - len(x.shape)) + out_strides,
+        "dims": left_pad(x.shape, 1),
+        "out_strides": left_pad(out_strides, 0),
         "out_size": y.size, "count": count,
     })
     return KernelCall("tml_mean_f32", [params, ctx.buffer(x.name), ctx.buffer(y.name)])

@@ -6,10 +6,16 @@ import numpy as np
 
 from tinyml_build.ir import Graph, Op
 from tinyml_build.kernels import kernel_source
-from tinyml_build.quant import activation_range, conv_output_multipliers
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from ..common import check_int8_activations, fits_int32, qparams
+from ..common import (
+    check_const_bias,
+    check_int8_activations,
+    fold_bias,
+    output_multipliers,
+    output_range,
+    qparams,
+)
 
 
 def check_fully_connected(op: Op, graph: Graph) -> str | None:
@@ -23,11 +29,7 @@ def check_fully_connected(op: Op, graph: Graph) -> str | None:
         return f"weights '{w.name}' have a non-zero zero point; int8 weights must be symmetric"
     if w.quant.per_channel and w.quant.axis != 0:
         return f"weights '{w.name}' are quantised along axis {w.quant.axis}, not 0"
-    if len(op.inputs) > 2 and op.inputs[2]:
-        b = graph.tensors[op.inputs[2]]
-        if not b.is_const or b.dtype != "int32":
-            return f"bias '{b.name}' must be a constant int32 tensor"
-    return None
+    return check_const_bias(op, graph)
 
 
 def emit_fully_connected(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
@@ -35,27 +37,18 @@ def emit_fully_connected(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     w = graph.tensors[op.inputs[1]]
     y = graph.op_outputs(op)[0]
     _, zx = qparams(x)
-    sy, zy = qparams(y)
     out_features, depth = w.shape
     per_channel = bool(w.quant.per_channel)
-    mult, shift = conv_output_multipliers(
-        qparams(x)[0], w.quant.scale, sy, out_features if per_channel else 1
-    )
-    bias = np.zeros(out_features, np.int64)
-    if len(op.inputs) > 2 and op.inputs[2]:
-        bias = graph.tensors[op.inputs[2]].data.astype(np.int64).reshape(-1)
-    folded = bias - zx * w.data.astype(np.int64).sum(axis=1)
-    if not fits_int32(folded):
-        raise ValueError("folded bias does not fit in int32")
-    act_min, act_max = activation_range(op.attrs["activation"], sy, zy)
+    mult, shift = output_multipliers(x, w, y, out_features if per_channel else 1)
+    _, folded = fold_bias(op, graph, w.data, -zx, out_features)
     params = ctx.params(
         "tml_fully_connected_s8_params",
         {
             "batches": x.size // depth, "depth": depth, "out_features": out_features,
-            "output_offset": zy, "act_min": act_min, "act_max": act_max,
+            **output_range(op, y),
             "per_channel": int(per_channel),
             "weights": ctx.buffer(w.name),
-            "bias_folded": ctx.const(folded.astype(np.int32), "bias_folded"),
+            "bias_folded": ctx.const(folded, "bias_folded"),
             "multiplier": ctx.const(mult, "multiplier"),
             "shift": ctx.const(shift, "shift"),
         },

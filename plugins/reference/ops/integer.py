@@ -8,7 +8,8 @@ from tinyml_build.ir import Graph, Op
 from tinyml_build.kernels import kernel_source
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from .float_common import MAX_DIMS, broadcast_layout, op_tensors
+from ..common import op_tensors
+from .layout import check_rank, emit_broadcast_binary
 
 _SOURCES = (kernel_source("tml_int.c"),)
 _HEADERS = ("tml_int.h",)
@@ -35,20 +36,13 @@ def check_binary(op: Op, graph: Graph) -> str | None:
         return reason
     if op.attrs.get("activation", "none") != "none":
         return "fused activations are not supported on plain integers"
-    if len(graph.tensors[op.outputs[0]].shape) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
-    return None
+    return check_rank(graph.tensors[op.outputs[0]].shape)
 
 
 def emit_binary(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
-    a = graph.tensors[op.inputs[0]]
-    b = graph.tensors[op.inputs[1]]
-    y = graph.tensors[op.outputs[0]]
-    fields = broadcast_layout(a, b, y)
-    fields.update({"op": OPS[op.kind], "itype": ITYPES[y.dtype]})
-    params = ctx.params("tml_binary_int_params", fields)
-    return KernelCall("tml_binary_int", [params, ctx.buffer(a.name), ctx.buffer(b.name),
-                                         ctx.buffer(y.name)])
+    itype = ITYPES[graph.tensors[op.outputs[0]].dtype]
+    return emit_broadcast_binary(op, graph, ctx, "tml_binary_int_params", "tml_binary_int",
+                                 {"op": OPS[op.kind], "itype": itype})
 
 
 def check_clip(op: Op, graph: Graph) -> str | None:

@@ -6,7 +6,8 @@ from tinyml_build.ir import Graph, Op, Tensor
 from tinyml_build.kernels import kernel_source
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from .float_common import NULL, act_fields, check_float, optional_input
+from ..common import optional_buffer, optional_input
+from .float_common import act_fields, check_float
 
 BATCH_DIMS = 4
 
@@ -31,14 +32,13 @@ def check_fully_connected(op: Op, graph: Graph) -> str | None:
 def emit_fully_connected(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     x = graph.tensors[op.inputs[0]]
     w = graph.tensors[op.inputs[1]]
-    bias = optional_input(op, 2)
     params = ctx.params("tml_fully_connected_f32_params", {
         "batches": x.size // w.shape[1], "depth": w.shape[1], "out_features": w.shape[0],
         "act": act_fields(op),
     })
     return KernelCall("tml_fully_connected_f32",
                       [params, ctx.buffer(x.name), ctx.buffer(w.name),
-                       ctx.buffer(bias) if bias else NULL, ctx.buffer(op.outputs[0])])
+                       optional_buffer(ctx, op, 2), ctx.buffer(op.outputs[0])])
 
 
 def matmul_layout(a: Tensor, b: Tensor, y: Tensor) -> dict[str, object] | str:

@@ -6,10 +6,9 @@ import numpy as np
 
 from tinyml_build.ir import Graph, Op
 from tinyml_build.kernels import kernel_source
-from tinyml_build.quant import activation_range
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from ..common import check_int8_activations, qparams
+from ..common import check_int8_activations, output_range, qparams
 
 #: TFLM's pooling Prepare accepts scales this close (and does not rescale)
 SCALE_TOLERANCE = 1.0e-6
@@ -31,8 +30,7 @@ def _emit(function: str):
     def emit(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
         x = graph.tensors[op.inputs[0]]
         y = graph.op_outputs(op)[0]
-        sy, zy = qparams(y)
-        act_min, act_max = activation_range(op.attrs["activation"], sy, zy)
+        act = output_range(op, y)
         pad_top, pad_left, _, _ = op.attrs["pads"]
         params = ctx.params(
             "tml_pool2d_params",
@@ -42,7 +40,7 @@ def _emit(function: str):
                 "filter_h": op.attrs["filter"][0], "filter_w": op.attrs["filter"][1],
                 "stride_h": op.attrs["stride"][0], "stride_w": op.attrs["stride"][1],
                 "pad_top": pad_top, "pad_left": pad_left,
-                "act_min": act_min, "act_max": act_max,
+                "act_min": act["act_min"], "act_max": act["act_max"],
             },
         )
         return KernelCall(function, [params, ctx.buffer(x.name), ctx.buffer(y.name)])

@@ -12,7 +12,8 @@ from tinyml_build.ir import Graph, Op, same_quant
 from tinyml_build.kernels import kernel_source
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from .float_common import act_fields, check_float, op_tensors
+from ..common import op_tensors
+from .float_common import act_fields, check_float
 
 
 def _rank(op: Op) -> int:

@@ -10,26 +10,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinyml_build.ir import Graph, Op, Tensor
+from tinyml_build.ir import INT8_ACTIVATIONS, Graph, Op, Tensor
 from tinyml_build.kernels import kernel_source
-from tinyml_build.quant import activation_range, conv_output_multipliers
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
-from ..common import per_tensor_quant, qparams
-from .float_common import NULL, optional_input
+from ..common import (
+    NULL,
+    check_const_bias,
+    check_int8_activations,
+    optional_buffer,
+    output_multipliers,
+    output_range,
+    qparams,
+)
+from .layout import check_grouped_filter, conv_fields
 from .matmul_f32 import matmul_layout
 
 _SOURCES = (kernel_source("tml_qlinear.c"),)
 _HEADERS = ("tml_qlinear.h",)
-INT8_ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
-
-
-def _check_act(t: Tensor) -> str | None:
-    if t.dtype != "int8":
-        return f"tensor '{t.name}' is {t.dtype}; int8 only"
-    if per_tensor_quant(t) is None:
-        return f"tensor '{t.name}' needs per-tensor quantisation"
-    return None
 
 
 def _check_operand(t: Tensor, channel_axis: int, const: bool) -> str | None:
@@ -42,21 +40,9 @@ def _check_operand(t: Tensor, channel_axis: int, const: bool) -> str | None:
     return None
 
 
-def _check_bias(op: Op, graph: Graph, i: int) -> str | None:
-    bias = optional_input(op, i)
-    if bias:
-        b = graph.tensors[bias]
-        if not b.is_const or b.dtype != "int32":
-            return f"bias '{b.name}' must be a constant int32 tensor"
-    return None
-
-
-def _common(op: Op, graph: Graph, act_inputs: tuple[int, ...]) -> str | None:
-    for i in act_inputs:
-        reason = _check_act(graph.tensors[op.inputs[i]])
-        if reason:
-            return reason
-    reason = _check_act(graph.tensors[op.outputs[0]])
+def _common(op: Op, graph: Graph) -> str | None:
+    """int8 per-tensor input 0 and output, an activation the int8 clamp covers."""
+    reason = check_int8_activations(op, graph)
     if reason:
         return reason
     if op.attrs.get("activation", "none") not in INT8_ACTIVATIONS:
@@ -72,13 +58,14 @@ def _offsets(t: Tensor, channels: int) -> np.ndarray:
     return (-zp).astype(np.int32)
 
 
-def _requant(x: Tensor, w: Tensor, y: Tensor, channels: int):
-    assert w.quant is not None
-    return conv_output_multipliers(qparams(x)[0], w.quant.scale, qparams(y)[0], channels)
+def _requant(ctx: EmitContext, x: Tensor, w: Tensor, y: Tensor,
+             channels: int) -> dict[str, object]:
+    mult, shift = output_multipliers(x, w, y, channels)
+    return {"multiplier": ctx.const(mult, "multiplier"), "shift": ctx.const(shift, "shift")}
 
 
 def check_matmul(op: Op, graph: Graph) -> str | None:
-    reason = _common(op, graph, (0,))
+    reason = _common(op, graph)
     if reason:
         return reason
     b = graph.tensors[op.inputs[1]]
@@ -96,23 +83,18 @@ def emit_matmul(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     layout = matmul_layout(a, b, y)
     assert isinstance(layout, dict)
     n = int(layout["n"])
-    mult, shift = _requant(a, b, y, n)
-    sy, zy = qparams(y)
-    act_min, act_max = activation_range(op.attrs.get("activation", "none"), sy, zy)
-    fields = dict(layout)
-    fields.update({
+    params = ctx.params("tml_matmul_s8_params", {
+        **layout,
         "b_k_stride": n, "b_n_stride": 1, "a_offset": -qparams(a)[1], "per_channel": 1,
         "b_offset": ctx.const(_offsets(b, n), "b_offset"), "bias": NULL,
-        "output_offset": zy, "act_min": act_min, "act_max": act_max,
-        "multiplier": ctx.const(mult, "multiplier"), "shift": ctx.const(shift, "shift"),
+        **output_range(op, y), **_requant(ctx, a, b, y, n),
     })
-    params = ctx.params("tml_matmul_s8_params", fields)
     return KernelCall("tml_matmul_s8", [params, ctx.buffer(a.name), ctx.buffer(b.name),
                                         ctx.buffer(y.name)])
 
 
 def check_fully_connected(op: Op, graph: Graph) -> str | None:
-    reason = _common(op, graph, (0,))
+    reason = _common(op, graph)
     if reason:
         return reason
     w = graph.tensors[op.inputs[1]]
@@ -122,7 +104,7 @@ def check_fully_connected(op: Op, graph: Graph) -> str | None:
     x = graph.tensors[op.inputs[0]]
     if len(w.shape) != 2 or w.shape[1] == 0 or x.size % w.shape[1]:
         return "weights do not fit the input"
-    return _check_bias(op, graph, 2)
+    return check_const_bias(op, graph)
 
 
 def emit_fully_connected(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
@@ -130,38 +112,30 @@ def emit_fully_connected(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     w = graph.tensors[op.inputs[1]]
     y = graph.tensors[op.outputs[0]]
     n, k = w.shape
-    mult, shift = _requant(x, w, y, n)
-    sy, zy = qparams(y)
-    act_min, act_max = activation_range(op.attrs.get("activation", "none"), sy, zy)
-    bias = optional_input(op, 2)
     params = ctx.params("tml_matmul_s8_params", {
         "batch": [1, 1, 1, 1], "a_stride": [0, 0, 0, 0], "b_stride": [0, 0, 0, 0],
         "m": x.size // k, "k": k, "n": n, "b_k_stride": 1, "b_n_stride": k,
         "a_offset": -qparams(x)[1], "per_channel": 1,
         "b_offset": ctx.const(_offsets(w, n), "b_offset"),
-        "bias": ctx.buffer(bias) if bias else NULL,
-        "output_offset": zy, "act_min": act_min, "act_max": act_max,
-        "multiplier": ctx.const(mult, "multiplier"), "shift": ctx.const(shift, "shift"),
+        "bias": optional_buffer(ctx, op, 2),
+        **output_range(op, y), **_requant(ctx, x, w, y, n),
     })
     return KernelCall("tml_matmul_s8", [params, ctx.buffer(x.name), ctx.buffer(w.name),
                                         ctx.buffer(y.name)])
 
 
 def check_conv2d(op: Op, graph: Graph) -> str | None:
-    reason = _common(op, graph, (0,))
+    reason = _common(op, graph)
     if reason:
         return reason
     w = graph.tensors[op.inputs[1]]
     reason = _check_operand(w, 0, const=True)
     if reason:
         return reason
-    x = graph.tensors[op.inputs[0]]
-    y = graph.tensors[op.outputs[0]]
-    if len(w.shape) != 4 or w.shape[3] == 0 or x.shape[3] % w.shape[3]:
-        return "filter does not fit the input channels"
-    if y.shape[3] != w.shape[0]:
-        return "output channels do not match the filter count"
-    return _check_bias(op, graph, 2)
+    if len(w.shape) != 4:
+        return "the filter must be 4-D (OHWI)"
+    reason = check_grouped_filter(graph.tensors[op.inputs[0]], w, graph.tensors[op.outputs[0]])
+    return reason or check_const_bias(op, graph)
 
 
 def emit_conv2d(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
@@ -169,23 +143,14 @@ def emit_conv2d(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     w = graph.tensors[op.inputs[1]]
     y = graph.tensors[op.outputs[0]]
     out_c = w.shape[0]
-    mult, shift = _requant(x, w, y, out_c)
-    sy, zy = qparams(y)
-    act_min, act_max = activation_range(op.attrs.get("activation", "none"), sy, zy)
-    bias = optional_input(op, 2)
     params = ctx.params("tml_conv2d_s8_asym_params", {
-        "batches": x.shape[0], "in_h": x.shape[1], "in_w": x.shape[2], "in_c": x.shape[3],
-        "out_h": y.shape[1], "out_w": y.shape[2], "out_c": out_c,
-        "filter_h": w.shape[1], "filter_w": w.shape[2], "filter_in_c": w.shape[3],
-        "stride_h": op.attrs["stride"][0], "stride_w": op.attrs["stride"][1],
-        "dilation_h": op.attrs["dilation"][0], "dilation_w": op.attrs["dilation"][1],
-        "pad_top": op.attrs["pads"][0], "pad_left": op.attrs["pads"][1],
-        "input_offset": -qparams(x)[1], "output_offset": zy,
-        "act_min": act_min, "act_max": act_max,
+        **conv_fields(op, x, y, filter_h=w.shape[1], filter_w=w.shape[2],
+                      filter_in_c=w.shape[3]),
+        "input_offset": -qparams(x)[1], **output_range(op, y),
         "filter": ctx.buffer(w.name),
         "filter_offset": ctx.const(_offsets(w, out_c), "filter_offset"),
-        "bias": ctx.buffer(bias) if bias else NULL,
-        "multiplier": ctx.const(mult, "multiplier"), "shift": ctx.const(shift, "shift"),
+        "bias": optional_buffer(ctx, op, 2),
+        **_requant(ctx, x, w, y, out_c),
     })
     return KernelCall("tml_conv2d_s8_asym", [params, ctx.buffer(x.name), ctx.buffer(y.name)])
 

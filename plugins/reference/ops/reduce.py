@@ -15,15 +15,13 @@ from tinyml_build.quant import mean_multiplier, wrap_int32
 from tinyml_build.registration import EmitContext, Kernel, KernelCall
 
 from ..common import check_int8_activations, qparams
-from .data import MAX_DIMS, merge_gather
+from .layout import check_rank, left_pad, merge_gather, row_major_strides
 
 
 def _layout(op: Op, graph: Graph) -> tuple[list[int], list[int], list[int], list[int], int]:
     x = graph.tensors[op.inputs[0]]
     shape = list(x.shape)
-    strides = [1] * len(shape)
-    for d in range(len(shape) - 2, -1, -1):
-        strides[d] = strides[d + 1] * shape[d + 1]
+    strides = row_major_strides(shape)
     axes = set(op.attrs["axes"])
     kept = [d for d in range(len(shape)) if d not in axes]
     reduced = [d for d in range(len(shape)) if d in axes]
@@ -42,8 +40,9 @@ def check_mean(op: Op, graph: Graph) -> str | None:
     x = graph.tensors[op.inputs[0]]
     y = graph.op_outputs(op)[0]
     out_c, _, red_c, _, count = _layout(op, graph)
-    if len(out_c) > MAX_DIMS or len(red_c) > MAX_DIMS:
-        return f"more than {MAX_DIMS} dimensions"
+    reason = check_rank(out_c) or check_rank(red_c)
+    if reason:
+        return reason
     if count == 0 or x.size == 0:
         return "MEAN over an empty tensor"
     if y.size * count != x.size:
@@ -58,13 +57,9 @@ def emit_mean(op: Op, graph: Graph, ctx: EmitContext) -> KernelCall:
     so, zo = qparams(y)
     out_c, out_s, red_c, red_s, count = _layout(op, graph)
     mult, shift = mean_multiplier(si, so, count)
-
-    def pad(values: list[int], fill: int) -> list[int]:
-        return [fill] * (MAX_DIMS - len(values)) + values
-
     params = ctx.params("tml_mean_s8_params", {
-        "out_counts": pad(out_c, 1), "out_strides": pad(out_s, 0),
-        "red_counts": pad(red_c, 1), "red_strides": pad(red_s, 0),
+        "out_counts": left_pad(out_c, 1), "out_strides": left_pad(out_s, 0),
+        "red_counts": left_pad(red_c, 1), "red_strides": left_pad(red_s, 0),
         "sum_offset": wrap_int32(-zi * count),
         "multiplier": mult, "shift": shift, "output_offset": zo,
     })
