@@ -18,9 +18,8 @@
  * Every instruction gets an inline counter increment at translation time, so the count is
  * exact even when an exception leaves a translation block early, and deterministic.
  *
- * Debian's QEMU 7.2 supports -plugin but ships no qemu-plugin.h, so the few declarations of
- * the QEMU plugin API (version 1, QEMU 4.2 to 8.x) this file uses are written out below.
- * QEMU 9 replaced the inline counters by scoreboards: adapt there to its qemu-plugin.h.
+ * Debian's QEMU 7.2 supports -plugin but ships no qemu-plugin.h: the few declarations of
+ * the plugin API (version 1, QEMU 4.2 to 8.x) used here are in qemu_plugin_api.h.
  *
  * The result is also written from a destructor, because semihosting SYS_EXIT ends QEMU
  * with exit() before the plugin's atexit callback would run.
@@ -34,43 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- QEMU plugin API, version 1 (declarations only; QEMU provides the symbols) ---- */
-typedef uint64_t qemu_plugin_id_t;
-struct qemu_plugin_tb;
-struct qemu_plugin_insn;
-
-enum qemu_plugin_cb_flags {
-    QEMU_PLUGIN_CB_NO_REGS,
-    QEMU_PLUGIN_CB_R_REGS,
-    QEMU_PLUGIN_CB_RW_REGS,
-};
-
-enum qemu_plugin_op {
-    QEMU_PLUGIN_INLINE_ADD_U64,
-};
-
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
-typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
-typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
-
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
-                                           qemu_plugin_vcpu_tb_trans_cb_t cb);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
-uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
-void qemu_plugin_register_vcpu_insn_exec_inline(struct qemu_plugin_insn *insn,
-                                                enum qemu_plugin_op op, void *ptr,
-                                                uint64_t imm);
-void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
-                                            qemu_plugin_vcpu_udata_cb_t cb,
-                                            enum qemu_plugin_cb_flags flags, void *userdata);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb,
-                                    void *userdata);
-void qemu_plugin_outs(const char *string);
-
-#define EXPORT __attribute__((visibility("default")))
-EXPORT int qemu_plugin_version = 1;
-/* ------------------------------------------------------------------------------------- */
+#include "qemu_plugin_api.h"
 
 #define MAX_MARKS 4096
 
